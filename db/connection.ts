@@ -1,0 +1,221 @@
+// One Postgres URL, one code path. With DATABASE_URL set, ARC talks to that server. Without it, ARC
+// starts PGlite on a data folder and serves it on loopback through pglite-socket, so postgres.js,
+// LangGraph's PostgresSaver and pg-boss all speak the ordinary wire protocol to it.
+//
+// Only one process may open an embedded data folder. The first `arc` process writes
+// `<dataDir>/server.json` (pid, port); later processes connect to that server instead of opening
+// the folder a second time.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Db = PostgresJsDatabase<typeof schema>;
+/** A transaction handle; it has the same query API as Db. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  db: Db;
+  sql: postgres.Sql;
+  url: string;
+  /** True when this process is serving (or connected to) an embedded PGlite. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Postgres URL; defaults to DATABASE_URL, and to the embedded database when that is unset too. */
+  url?: string;
+  /** Embedded data folder; defaults to ARC_DATA_DIR or `.arc`. */
+  dataDir?: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Pool size for a real Postgres; the embedded server always gets 1 (see docs/architecture.md). */
+  maxConnections?: number;
+}
+
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  const url = options.url ?? process.env.DATABASE_URL;
+  if (url) {
+    return connect(url, {
+      embedded: false,
+      max: options.maxConnections ?? 10,
+      migrate: options.migrate ?? true,
+    });
+  }
+  const dataDir = resolve(options.dataDir ?? process.env.ARC_DATA_DIR ?? ".arc");
+  const embedded = await startOrJoinEmbedded(dataDir);
+  const database = await connect(embedded.url, { embedded: true, max: 1, migrate: options.migrate ?? true });
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await embedded.stop();
+    },
+  };
+}
+
+async function connect(
+  url: string,
+  options: { embedded: boolean; max: number; migrate: boolean },
+): Promise<Database> {
+  if (options.migrate) await migrateDatabase(url);
+  const sql = createClient(url, options.max);
+  const db = drizzle(sql, { schema });
+  return { db, sql, url, embedded: options.embedded, close: () => sql.end({ timeout: 5 }) };
+}
+
+export function createClient(url: string, max: number): postgres.Sql {
+  return postgres(url, {
+    max,
+    onnotice: () => {},
+    // ARC's bigints are money in minor units, far inside 2^53: parse them as numbers, loudly refusing
+    // any value that would lose precision.
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number | bigint) => String(value),
+        parse: parseSafeInteger,
+      },
+    },
+    connection: { application_name: "arc" },
+  });
+}
+
+function parseSafeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} exceeds the safe integer range`);
+  return value;
+}
+
+/** Applies drizzle-kit's migrations, serialised across processes by an advisory lock. */
+export async function migrateDatabase(url: string): Promise<void> {
+  const sql = createClient(url, 1);
+  try {
+    await sql`select pg_advisory_lock(hashtext('arc.migrate'))`;
+    await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: "arc_meta" });
+    await sql`select pg_advisory_unlock(hashtext('arc.migrate'))`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export interface EmbeddedServer {
+  url: string;
+  /** Stops the server if this process started it; a joined server is left running. */
+  stop(): Promise<void>;
+}
+
+interface ServerFile {
+  pid: number;
+  port: number;
+}
+
+/** Serves a PGlite instance on loopback. `dataDir` undefined means in-memory (tests). */
+export async function serveEmbedded(dataDir: string | undefined, port = 0): Promise<EmbeddedServer> {
+  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  // Several ARC processes on one machine may connect; each uses a single connection (see connect()).
+  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port, maxConnections: 16 });
+  await server.start();
+  const address = server.getServerConn();
+  const boundPort = Number(address.slice(address.lastIndexOf(":") + 1));
+  return {
+    url: `postgres://postgres@127.0.0.1:${boundPort}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await pglite.close();
+    },
+  };
+}
+
+async function startOrJoinEmbedded(dataDir: string): Promise<EmbeddedServer> {
+  mkdirSync(dataDir, { recursive: true });
+  const serverFile = join(dataDir, "server.json");
+  const lockFile = join(dataDir, "server.lock");
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const running = readServerFile(serverFile);
+    if (running && isAlive(running.pid) && (await acceptsConnections(running.port))) {
+      return {
+        url: `postgres://postgres@127.0.0.1:${running.port}/postgres?sslmode=disable`,
+        stop: async () => {},
+      };
+    }
+    let lock: number;
+    try {
+      lock = openSync(lockFile, "wx");
+    } catch {
+      // Another process is starting the server, or died while holding the lock.
+      const holder = Number(readFileSafe(lockFile));
+      if (!holder || !isAlive(holder)) rmSync(lockFile, { force: true });
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    try {
+      writeFileSync(lock, String(process.pid));
+      const server = await serveEmbedded(join(dataDir, "pgdata"), Number(process.env.ARC_EMBEDDED_PORT ?? 0));
+      const port = Number(new URL(server.url).port);
+      writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port } satisfies ServerFile));
+      return {
+        url: server.url,
+        async stop() {
+          await server.stop();
+          if (readServerFile(serverFile)?.pid === process.pid) rmSync(serverFile, { force: true });
+        },
+      };
+    } finally {
+      closeSync(lock);
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(
+    `could not start or join the embedded database in ${dataDir} (lock ${lockFile} stays taken)`,
+  );
+}
+
+function readServerFile(path: string): ServerFile | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as ServerFile;
+    return Number.isInteger(parsed.pid) && Number.isInteger(parsed.port) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolvePromise(true);
+    });
+    socket.once("error", () => resolvePromise(false));
+  });
+}

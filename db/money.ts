@@ -1,0 +1,77 @@
+// Money is integer minor units plus an ISO 4217 code. These are the only conversions between that
+// and text, so templates, policy checks and imports agree on what "1,234.56 USD" is.
+
+/** Decimal places of a currency's minor unit (USD 2, JPY 0, BHD 3), from the platform's ISO data. */
+export function currencyExponent(currency: string): number {
+  assertCurrency(currency);
+  return (
+    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
+}
+
+export function assertCurrency(currency: string): void {
+  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
+  try {
+    new Intl.NumberFormat("en", { style: "currency", currency });
+  } catch {
+    throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
+  }
+}
+
+/** "USD 1,234.56"-style text a person reads; e.g. formatMoney(123456, "USD") === "$1,234.56". */
+export function formatMoney(minor: number, currency: string, locale = "en-US"): string {
+  const exponent = currencyExponent(currency);
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(minor / 10 ** exponent);
+}
+
+/** The bare number with grouping, e.g. "1,234.56": what a message must contain at the least. */
+export function formatAmount(minor: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  return new Intl.NumberFormat("en-US", {
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(minor / 10 ** exponent);
+}
+
+/**
+ * Parses a decimal amount as written in exports ("1234.5", "1,234.56", "-12.00", "(12.00)", "1.234,56"
+ * with decimalSeparator ",") into minor units, without floating-point arithmetic. Throws a RangeError
+ * that says what was wrong.
+ */
+export function parseMoney(
+  text: string,
+  currency: string,
+  options: { decimalSeparator?: "." | "," } = {},
+): number {
+  const exponent = currencyExponent(currency);
+  const decimal = options.decimalSeparator ?? ".";
+  const group = decimal === "." ? "," : ".";
+  let s = text.trim().replace(/\s/g, "");
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true;
+    s = s.slice(1, -1);
+  }
+  if (s.startsWith("-")) {
+    negative = !negative;
+    s = s.slice(1);
+  }
+  s = s.replace(/^[^\d.,]+/, "").replace(/[^\d.,]+$/, ""); // currency symbols or codes around the number
+  s = s.split(group).join("");
+  const match = new RegExp(`^(\\d+)(?:\\${decimal}(\\d*))?$`).exec(s);
+  if (!match) throw new RangeError(`"${text}" is not an amount`);
+  const whole = match[1] ?? "0";
+  const fraction = match[2] ?? "";
+  if (fraction.length > exponent && /[1-9]/.test(fraction.slice(exponent))) {
+    throw new RangeError(`"${text}" has more decimals than ${currency} allows (${exponent})`);
+  }
+  const minor =
+    Number(whole) * 10 ** exponent + Number(fraction.slice(0, exponent).padEnd(exponent, "0") || "0");
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`"${text}" is too large`);
+  return negative ? -minor : minor;
+}

@@ -1,0 +1,606 @@
+// The AR ledger. Money is integer minor units (bigint) with an ISO 4217 currency; times are UTC
+// (timestamptz); calendar dates (invoice, due, promised) are `date`. Constraints here make bad states
+// impossible rather than merely unlikely: over-application and over-crediting are rejected by CHECKs
+// on running totals that triggers maintain (see the custom migration 0001), and currencies must
+// agree through composite foreign keys.
+import { type SQL, sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  check,
+  date,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const CHANNELS = ["email", "sms", "call", "letter"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const SEGMENTS = ["prompt", "slow", "problem", "strategic", "consumer", "new"] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+export const DISPUTE_CATEGORIES = [
+  "pricing",
+  "quantity",
+  "damaged",
+  "not_received",
+  "duplicate_billing",
+  "already_paid",
+  "other",
+] as const;
+export type DisputeCategory = (typeof DISPUTE_CATEGORIES)[number];
+
+export const DISPUTE_STATUSES = ["open", "investigating", "resolved", "rejected", "expired"] as const;
+export const PROMISE_STATUSES = ["open", "kept", "broken", "cancelled"] as const;
+export const PLAN_STATUSES = ["proposed", "active", "completed", "defaulted", "cancelled"] as const;
+export const COMMUNICATION_STATUSES = [
+  "queued",
+  "sent",
+  "delivered",
+  "failed",
+  "received",
+  "cancelled",
+] as const;
+export const ACTION_STATUSES = [
+  "blocked",
+  "pending",
+  "approved",
+  "edited",
+  "rejected",
+  "expired",
+  "executed",
+  "failed",
+] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+export const VERDICTS = ["allow", "deny", "needs_approval"] as const;
+export const ROLES = ["admin", "collector", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+export const TASK_KINDS = ["call", "review", "legal", "dispute", "follow_up", "other"] as const;
+export const TASK_STATUSES = ["open", "done", "cancelled"] as const;
+export const RUN_ITEM_STATUSES = ["pending", "running", "paused", "done", "failed", "skipped"] as const;
+
+/** `column IN (...)` as a CHECK, so text enums stay cheap to extend by migration. */
+function oneOf(column: AnyPgColumn, values: readonly string[]): SQL {
+  return sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`;
+}
+
+const money = (name: string) => bigint(name, { mode: "number" });
+const currency = (name = "currency") => text(name).notNull();
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+const currencyCheck = (column: AnyPgColumn) => sql`${column} ~ '^[A-Z]{3}$'`;
+
+export const customers = pgTable(
+  "customers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    externalRef: text("external_ref").notNull(),
+    name: text("name").notNull(),
+    isConsumer: boolean("is_consumer").notNull().default(false),
+    segment: text("segment"),
+    timezone: text("timezone").notNull().default("UTC"),
+    country: text("country"),
+    /** State or province code (e.g. "MA"), for jurisdiction-specific contact limits. */
+    region: text("region"),
+    currency: text("currency").notNull(),
+    paymentTermsDays: integer("payment_terms_days").notNull().default(30),
+    creditLimitMinor: money("credit_limit_minor"),
+    owner: text("owner"),
+    strategic: boolean("strategic").notNull().default(false),
+    /** Customer-level automation switch: when false, agents propose nothing automatically. */
+    automationEnabled: boolean("automation_enabled").notNull().default(true),
+    doNotContactAt: timestamp("do_not_contact_at", { withTimezone: true }),
+    ceaseCommunicationAt: timestamp("cease_communication_at", { withTimezone: true }),
+    bankruptcyFiledAt: timestamp("bankruptcy_filed_at", { withTimezone: true }),
+    legalHoldAt: timestamp("legal_hold_at", { withTimezone: true }),
+    attorneyRepresentedAt: timestamp("attorney_represented_at", { withTimezone: true }),
+    legalEscalatedAt: timestamp("legal_escalated_at", { withTimezone: true }),
+    creditHoldAt: timestamp("credit_hold_at", { withTimezone: true }),
+    /** Bank accounts (IBAN or account numbers) this customer pays from, for identifying payers. */
+    bankAccounts: text("bank_accounts").array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("customers_external_ref_key").on(t.externalRef),
+    check("customers_currency_iso", currencyCheck(t.currency)),
+    check("customers_segment_known", sql`${t.segment} is null or ${oneOf(t.segment, SEGMENTS)}`),
+    check("customers_terms_nonnegative", sql`${t.paymentTermsDays} >= 0`),
+    check(
+      "customers_credit_limit_nonnegative",
+      sql`${t.creditLimitMinor} is null or ${t.creditLimitMinor} >= 0`,
+    ),
+    index("customers_name_idx").on(t.name),
+  ],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    externalRef: text("external_ref"),
+    name: text("name").notNull(),
+    email: text("email"),
+    phone: text("phone"),
+    role: text("role"),
+    isPrimary: boolean("is_primary").notNull().default(false),
+    preferredChannel: text("preferred_channel").notNull().default("email"),
+    language: text("language").notNull().default("en"),
+    // Consent and opt-out per channel, as timestamps so the record shows when each was given or revoked.
+    emailOptedOutAt: timestamp("email_opted_out_at", { withTimezone: true }),
+    smsConsentAt: timestamp("sms_consent_at", { withTimezone: true }),
+    smsOptedOutAt: timestamp("sms_opted_out_at", { withTimezone: true }),
+    callConsentAt: timestamp("call_consent_at", { withTimezone: true }),
+    callOptedOutAt: timestamp("call_opted_out_at", { withTimezone: true }),
+    letterOptedOutAt: timestamp("letter_opted_out_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("contacts_customer_idx").on(t.customerId),
+    uniqueIndex("contacts_external_ref_key").on(t.customerId, t.externalRef),
+    check("contacts_preferred_channel_known", oneOf(t.preferredChannel, CHANNELS)),
+  ],
+);
+
+export const invoices = pgTable(
+  "invoices",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    externalRef: text("external_ref").notNull(),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    /** Running totals maintained by triggers on payment_applications and credit_notes. */
+    paidMinor: money("paid_minor").notNull().default(0),
+    creditedMinor: money("credited_minor").notNull().default(0),
+    writtenOffMinor: money("written_off_minor").notNull().default(0),
+    balanceMinor: money("balance_minor")
+      .notNull()
+      .generatedAlwaysAs(
+        (): SQL =>
+          sql`${invoices.amountMinor} - ${invoices.paidMinor} - ${invoices.creditedMinor} - ${invoices.writtenOffMinor}`,
+      ),
+    issueDate: date("issue_date", { mode: "string" }).notNull(),
+    dueDate: date("due_date", { mode: "string" }).notNull(),
+    /** Paid-in-full date, set by the trigger when the balance reaches zero. */
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    voidedAt: timestamp("voided_at", { withTimezone: true }),
+    /** Highest dunning level this invoice has reached (0 = none). */
+    dunningLevel: integer("dunning_level").notNull().default(0),
+    lastDunnedAt: timestamp("last_dunned_at", { withTimezone: true }),
+    description: text("description"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("invoices_external_ref_key").on(t.externalRef),
+    unique("invoices_id_currency_key").on(t.id, t.currency),
+    index("invoices_customer_idx").on(t.customerId),
+    index("invoices_open_idx").on(t.customerId, t.dueDate).where(sql`${t.balanceMinor} > 0`),
+    check("invoices_currency_iso", currencyCheck(t.currency)),
+    check("invoices_amount_positive", sql`${t.amountMinor} > 0`),
+    check(
+      "invoices_totals_nonnegative",
+      sql`${t.paidMinor} >= 0 and ${t.creditedMinor} >= 0 and ${t.writtenOffMinor} >= 0`,
+    ),
+    check(
+      "invoices_not_overpaid",
+      sql`${t.paidMinor} + ${t.creditedMinor} + ${t.writtenOffMinor} <= ${t.amountMinor}`,
+    ),
+    check("invoices_due_after_issue", sql`${t.dueDate} >= ${t.issueDate}`),
+  ],
+);
+
+export const payments = pgTable(
+  "payments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Bank or ERP reference that makes a re-import of the same statement a no-op. */
+    externalRef: text("external_ref").notNull(),
+    /** Null while the payer is unidentified. */
+    customerId: uuid("customer_id").references(() => customers.id),
+    payerName: text("payer_name"),
+    payerAccount: text("payer_account"),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    appliedMinor: money("applied_minor").notNull().default(0),
+    unappliedMinor: money("unapplied_minor")
+      .notNull()
+      .generatedAlwaysAs((): SQL => sql`${payments.amountMinor} - ${payments.appliedMinor}`),
+    receivedOn: date("received_on", { mode: "string" }).notNull(),
+    remittanceText: text("remittance_text"),
+    source: text("source").notNull(),
+    sourceFile: text("source_file"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("payments_external_ref_key").on(t.externalRef),
+    unique("payments_id_currency_key").on(t.id, t.currency),
+    index("payments_customer_idx").on(t.customerId),
+    index("payments_unapplied_idx").on(t.receivedOn).where(sql`${t.amountMinor} > ${t.appliedMinor}`),
+    check("payments_currency_iso", currencyCheck(t.currency)),
+    check("payments_amount_positive", sql`${t.amountMinor} > 0`),
+    check("payments_not_overapplied", sql`${t.appliedMinor} >= 0 and ${t.appliedMinor} <= ${t.amountMinor}`),
+    check("payments_source_known", oneOf(t.source, ["bank_file", "import", "manual", "demo"])),
+  ],
+);
+
+export const actions = pgTable(
+  "actions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    tool: text("tool").notNull(),
+    input: jsonb("input").notNull(),
+    /** The input a collector's edit replaced `input` with; executed instead of it. */
+    editedInput: jsonb("edited_input"),
+    customerId: uuid("customer_id").references(() => customers.id),
+    status: text("status").$type<ActionStatus>().notNull(),
+    verdict: text("verdict").notNull(),
+    /** Every reason the policy gave: [{ ruleId, verdict, message, citation? }]. */
+    reasons: jsonb("reasons").notNull().default(sql`'[]'::jsonb`),
+    policyVersion: text("policy_version").notNull(),
+    /** Who asked: { kind: agent | api | mcp | cli | system, id, role }. */
+    caller: jsonb("caller").notNull(),
+    runId: uuid("run_id"),
+    result: jsonb("result"),
+    error: text("error"),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    decisionNote: text("decision_note"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    executedAt: timestamp("executed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("actions_idempotency_key_key").on(t.idempotencyKey),
+    index("actions_status_idx").on(t.status, t.createdAt),
+    index("actions_customer_idx").on(t.customerId, t.createdAt),
+    index("actions_run_idx").on(t.runId),
+    check("actions_status_known", oneOf(t.status, ACTION_STATUSES)),
+    check("actions_verdict_known", oneOf(t.verdict, VERDICTS)),
+  ],
+);
+
+export const paymentApplications = pgTable(
+  "payment_applications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    paymentId: uuid("payment_id").notNull(),
+    invoiceId: uuid("invoice_id").notNull(),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    /** How the match was found: reference, amount, oldest_first, manual, import, demo. */
+    method: text("method").notNull(),
+    confidence: real("confidence").notNull(),
+    appliedBy: text("applied_by").notNull(),
+    actionId: uuid("action_id").references(() => actions.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: "payment_applications_payment_currency_fk",
+      columns: [t.paymentId, t.currency],
+      foreignColumns: [payments.id, payments.currency],
+    }),
+    foreignKey({
+      name: "payment_applications_invoice_currency_fk",
+      columns: [t.invoiceId, t.currency],
+      foreignColumns: [invoices.id, invoices.currency],
+    }),
+    index("payment_applications_payment_idx").on(t.paymentId),
+    index("payment_applications_invoice_idx").on(t.invoiceId),
+    check("payment_applications_amount_positive", sql`${t.amountMinor} > 0`),
+    check("payment_applications_confidence_range", sql`${t.confidence} >= 0 and ${t.confidence} <= 1`),
+  ],
+);
+
+export const creditNotes = pgTable(
+  "credit_notes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    externalRef: text("external_ref").notNull(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    invoiceId: uuid("invoice_id").notNull(),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    reason: text("reason").notNull(),
+    actionId: uuid("action_id").references(() => actions.id),
+    issuedBy: text("issued_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("credit_notes_external_ref_key").on(t.externalRef),
+    foreignKey({
+      name: "credit_notes_invoice_currency_fk",
+      columns: [t.invoiceId, t.currency],
+      foreignColumns: [invoices.id, invoices.currency],
+    }),
+    index("credit_notes_invoice_idx").on(t.invoiceId),
+    check("credit_notes_amount_positive", sql`${t.amountMinor} > 0`),
+  ],
+);
+
+export const disputes = pgTable(
+  "disputes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    invoiceId: uuid("invoice_id")
+      .notNull()
+      .references(() => invoices.id),
+    category: text("category").notNull().default("other"),
+    status: text("status").notNull().default("open"),
+    /** The customer's own words. Data, never instructions. */
+    description: text("description").notNull(),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    owner: text("owner"),
+    openedBy: text("opened_by").notNull(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    slaDueAt: timestamp("sla_due_at", { withTimezone: true }),
+    resolution: text("resolution"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("disputes_customer_idx").on(t.customerId),
+    index("disputes_invoice_idx").on(t.invoiceId),
+    // One live dispute per invoice: a second complaint about the same invoice joins the first.
+    uniqueIndex("disputes_one_open_per_invoice")
+      .on(t.invoiceId)
+      .where(sql`${t.status} in ('open', 'investigating')`),
+    check("disputes_category_known", oneOf(t.category, DISPUTE_CATEGORIES)),
+    check("disputes_status_known", oneOf(t.status, DISPUTE_STATUSES)),
+    check("disputes_amount_positive", sql`${t.amountMinor} > 0`),
+  ],
+);
+
+export const promisesToPay = pgTable(
+  "promises_to_pay",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    invoiceIds: uuid("invoice_ids").array().notNull(),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    promisedDate: date("promised_date", { mode: "string" }).notNull(),
+    status: text("status").notNull().default("open"),
+    /** Who made it: the customer in a reply, a collector on a call, or an agent. */
+    source: text("source").notNull(),
+    note: text("note"),
+    actionId: uuid("action_id").references(() => actions.id),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("promises_customer_idx").on(t.customerId, t.status),
+    check("promises_status_known", oneOf(t.status, PROMISE_STATUSES)),
+    check("promises_amount_positive", sql`${t.amountMinor} > 0`),
+    check("promises_has_invoices", sql`cardinality(${t.invoiceIds}) > 0`),
+  ],
+);
+
+export const paymentPlans = pgTable(
+  "payment_plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    invoiceIds: uuid("invoice_ids").array().notNull(),
+    currency: currency(),
+    totalMinor: money("total_minor").notNull(),
+    /** [{ dueDate: "YYYY-MM-DD", amountMinor }], summing to totalMinor (checked by the tool). */
+    installments: jsonb("installments").notNull(),
+    status: text("status").notNull().default("proposed"),
+    actionId: uuid("action_id").references(() => actions.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("payment_plans_customer_idx").on(t.customerId, t.status),
+    check("payment_plans_status_known", oneOf(t.status, PLAN_STATUSES)),
+    check("payment_plans_total_positive", sql`${t.totalMinor} > 0`),
+  ],
+);
+
+export const communications = pgTable(
+  "communications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    contactId: uuid("contact_id").references(() => contacts.id),
+    direction: text("direction").notNull(),
+    channel: text("channel").notNull(),
+    /** Outbound rows start `queued`: this table is the outbox that delivery workers drain. */
+    status: text("status").notNull(),
+    subject: text("subject"),
+    body: text("body").notNull(),
+    invoiceIds: uuid("invoice_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    /** A call that reached the debtor (a conversation), which starts Regulation F's 7-day quiet period. */
+    isConversation: boolean("is_conversation").notNull().default(false),
+    actionId: uuid("action_id").references(() => actions.id),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("communications_customer_idx").on(t.customerId, t.occurredAt),
+    index("communications_outbox_idx").on(t.createdAt).where(sql`${t.status} = 'queued'`),
+    check("communications_direction_known", oneOf(t.direction, ["inbound", "outbound"])),
+    check("communications_channel_known", oneOf(t.channel, CHANNELS)),
+    check("communications_status_known", oneOf(t.status, COMMUNICATION_STATUSES)),
+  ],
+);
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    detail: text("detail"),
+    owner: text("owner"),
+    dueAt: timestamp("due_at", { withTimezone: true }),
+    status: text("status").notNull().default("open"),
+    actionId: uuid("action_id").references(() => actions.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("tasks_customer_idx").on(t.customerId, t.status),
+    check("tasks_kind_known", oneOf(t.kind, TASK_KINDS)),
+    check("tasks_status_known", oneOf(t.status, TASK_STATUSES)),
+  ],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    /** Gap-free sequence assigned under an advisory lock, so a deleted row leaves a visible hole. */
+    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, mode: "string" }).notNull(),
+    actor: text("actor").notNull(),
+    event: text("event").notNull(),
+    entityType: text("entity_type"),
+    entityId: text("entity_id"),
+    actionId: uuid("action_id"),
+    data: jsonb("data").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    index("audit_log_action_idx").on(t.actionId),
+    index("audit_log_entity_idx").on(t.entityType, t.entityId),
+  ],
+);
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    status: text("status").notNull().default("running"),
+    options: jsonb("options").notNull().default(sql`'{}'::jsonb`),
+    report: jsonb("report"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("runs_as_of_idx").on(t.asOf),
+    check("runs_status_known", oneOf(t.status, ["running", "completed", "failed", "cancelled"])),
+  ],
+);
+
+export const runItems = pgTable(
+  "run_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    status: text("status").notNull().default("pending"),
+    plan: jsonb("plan"),
+    result: jsonb("result"),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    unique("run_items_run_customer_key").on(t.runId, t.customerId),
+    index("run_items_status_idx").on(t.runId, t.status),
+    check("run_items_status_known", oneOf(t.status, RUN_ITEM_STATUSES)),
+  ],
+);
+
+export const predictions = pgTable(
+  "predictions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    invoiceId: uuid("invoice_id")
+      .notNull()
+      .references(() => invoices.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    predictedPayDate: date("predicted_pay_date", { mode: "string" }).notNull(),
+    /** Probability the invoice is paid more than 30 days late, where the model gives one. */
+    lateProbability: real("late_probability"),
+    modelVersion: text("model_version").notNull(),
+    features: jsonb("features"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("predictions_invoice_model_as_of_key").on(t.invoiceId, t.modelVersion, t.asOf),
+    index("predictions_customer_idx").on(t.customerId, t.asOf),
+  ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** The first characters of the key, shown in listings and used to find the row. */
+    prefix: text("prefix").notNull(),
+    /** scrypt hash of the whole key; the key itself is shown once and never stored. */
+    keyHash: text("key_hash").notNull(),
+    role: text("role").$type<Role>().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [unique("api_keys_prefix_key").on(t.prefix), check("api_keys_role_known", oneOf(t.role, ROLES))],
+);
+
+export type Customer = typeof customers.$inferSelect;
+export type Contact = typeof contacts.$inferSelect;
+export type Invoice = typeof invoices.$inferSelect;
+export type Payment = typeof payments.$inferSelect;
+export type PaymentApplication = typeof paymentApplications.$inferSelect;
+export type CreditNote = typeof creditNotes.$inferSelect;
+export type Dispute = typeof disputes.$inferSelect;
+export type PromiseToPay = typeof promisesToPay.$inferSelect;
+export type PaymentPlan = typeof paymentPlans.$inferSelect;
+export type Communication = typeof communications.$inferSelect;
+export type Task = typeof tasks.$inferSelect;
+export type Action = typeof actions.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;
+export type Run = typeof runs.$inferSelect;
+export type RunItem = typeof runItems.$inferSelect;
+export type Prediction = typeof predictions.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
