@@ -91,6 +91,12 @@ export interface ContactFacts {
   callConsentAt: string | null;
   callOptedOutAt: string | null;
   letterOptedOutAt: string | null;
+  /**
+   * The contact's role at the customer (contacts.role), e.g. "attorney". Outreach to an
+   * attorney-represented consumer is allowed only to a contact whose role is "attorney";
+   * absent means the debtor.
+   */
+  role?: string | null;
 }
 
 export interface InvoiceFacts {

@@ -1,0 +1,250 @@
+// `npm run bench`: the foundation's throughput and memory, on the embedded database and (with
+// --database-url or ARC_BENCH_DATABASE_URL) on a real PostgreSQL. Numbers are printed with the exact
+// command that produced them. Benchmarks measure; they never assert, so they live here and not in test/.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { createClient, type Database, openDatabase } from "../db/connection.ts";
+import { generateDemoPortfolio } from "../db/demo/generate.ts";
+import { contacts, customers, invoices } from "../db/schema.ts";
+import { DEFAULT_POLICY, evaluate } from "../policies/index.ts";
+import type { Caller, Facts, ProposedAction } from "../policies/types.ts";
+import { composeMessage } from "../tools/messages.ts";
+import { ALL_TOOLS } from "../tools/registry.ts";
+import { ToolRunner } from "../tools/runner.ts";
+
+export interface BenchOptions {
+  customers: number;
+  calls: number;
+  databaseUrl?: string;
+  seed: number;
+}
+
+interface Measurement {
+  database: string;
+  metric: string;
+  value: string;
+}
+
+const AGENT: Caller = { kind: "agent", id: "bench", role: "agent" };
+
+export async function runBench(options: BenchOptions): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  results.push(...benchPolicy());
+  const dataDir = mkdtempSync(join(tmpdir(), "arc-bench-"));
+  try {
+    const embedded = await openDatabase({ dataDir });
+    results.push(...(await benchDatabase("embedded", embedded, options)));
+    await embedded.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (options.databaseUrl) {
+    const name = `arc_bench_${Date.now()}`;
+    const admin = createClient(options.databaseUrl, 1);
+    await admin.unsafe(`create database ${name}`);
+    try {
+      const url = new URL(options.databaseUrl);
+      url.pathname = `/${name}`;
+      const postgres = await openDatabase({ url: url.toString() });
+      results.push(...(await benchDatabase("postgres", postgres, options)));
+      await postgres.close();
+    } finally {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  }
+  results.push({
+    database: "-",
+    metric: "peak RSS of the bench process",
+    value: `${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+  });
+  return results;
+}
+
+function benchPolicy(): Measurement[] {
+  const now = "2026-03-10T15:00:00.000Z";
+  const facts: Facts = {
+    now,
+    customer: {
+      id: "c",
+      isConsumer: true,
+      timezone: "America/New_York",
+      country: "US",
+      region: "NY",
+      strategic: false,
+      automationEnabled: true,
+      doNotContactAt: null,
+      ceaseCommunicationAt: null,
+      bankruptcyFiledAt: null,
+      legalHoldAt: null,
+      attorneyRepresentedAt: null,
+    },
+    contact: {
+      id: "k",
+      email: "a@b.example",
+      phone: "+12125550100",
+      emailOptedOutAt: null,
+      smsConsentAt: now,
+      smsOptedOutAt: null,
+      callConsentAt: now,
+      callOptedOutAt: null,
+      letterOptedOutAt: null,
+    },
+    invoices: [
+      {
+        id: "i",
+        externalRef: "INV-1",
+        currency: "USD",
+        amountMinor: 50_000,
+        balanceMinor: 50_000,
+        issueDate: "2026-01-01",
+        dueDate: "2026-01-31",
+        disputed: false,
+      },
+    ],
+    openBalanceByCurrency: { USD: 50_000 },
+    recentCommunications: Array.from({ length: 20 }, (_, i) => ({
+      channel: "email" as const,
+      direction: "outbound" as const,
+      status: "sent",
+      occurredAt: new Date(Date.parse(now) - (i + 1) * 86_400_000).toISOString(),
+      isConversation: false,
+      contactId: "k",
+    })),
+  };
+  const message = composeMessage({
+    channel: "email",
+    invoices: [{ externalRef: "INV-1", balanceMinor: 50_000, currency: "USD", dueDate: "2026-01-31" }],
+    isConsumer: true,
+    policy: DEFAULT_POLICY,
+    lead: "Your invoice is past due.",
+  });
+  const action: ProposedAction = {
+    tool: "send_message",
+    kind: "outreach",
+    caller: AGENT,
+    customerId: "c",
+    invoiceIds: ["i"],
+    outreach: {
+      channel: "email",
+      contactId: "k",
+      purpose: "collection",
+      body: message.body,
+      invoiceIds: ["i"],
+    },
+  };
+  const iterations = 20_000;
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) evaluate(action, facts, DEFAULT_POLICY);
+  const seconds = (performance.now() - started) / 1000;
+  return [
+    {
+      database: "-",
+      metric: "policy evaluate() of an email with 20 prior messages",
+      value: `${Math.round(iterations / seconds)} /s`,
+    },
+  ];
+}
+
+async function benchDatabase(
+  label: string,
+  database: Database,
+  options: BenchOptions,
+): Promise<Measurement[]> {
+  const out: Measurement[] = [];
+  const demo = await generateDemoPortfolio(database.db, {
+    customers: options.customers,
+    seed: options.seed,
+    asOf: "2026-03-10",
+  });
+  out.push({
+    database: label,
+    metric: `demo portfolio: ${demo.customers} customers, ${demo.invoices} invoices`,
+    value: `${(demo.ms / 1000).toFixed(1)} s (${Math.round(demo.customers / (demo.ms / 1000))} customers/s, ${Math.round(demo.invoices / (demo.ms / 1000))} invoices/s)`,
+  });
+  const runner = new ToolRunner({ db: database.db, policy: DEFAULT_POLICY, tools: ALL_TOOLS });
+  // Accounts a message may go to: open invoices, an email contact, no stop flags. 15:00 UTC keeps
+  // the US and European zones inside their 08:00–21:00 window.
+  const targets = await database.db
+    .selectDistinctOn([customers.id], {
+      customerId: customers.id,
+      isConsumer: customers.isConsumer,
+      invoiceId: invoices.id,
+      externalRef: invoices.externalRef,
+      balanceMinor: invoices.balanceMinor,
+      currency: invoices.currency,
+      dueDate: invoices.dueDate,
+      contactId: contacts.id,
+    })
+    .from(customers)
+    .innerJoin(invoices, and(eq(invoices.customerId, customers.id), sql`${invoices.balanceMinor} > 0`))
+    .innerJoin(contacts, and(eq(contacts.customerId, customers.id), sql`${contacts.email} is not null`))
+    .orderBy(asc(customers.id), asc(invoices.dueDate))
+    .limit(options.calls);
+  const now = new Date("2026-03-10T15:00:00Z");
+  const verdicts: Record<string, number> = {};
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (const [index, t] of targets.entries()) {
+    const message = composeMessage({
+      channel: "email",
+      invoices: [
+        {
+          externalRef: t.externalRef,
+          balanceMinor: t.balanceMinor,
+          currency: t.currency,
+          dueDate: t.dueDate,
+        },
+      ],
+      isConsumer: t.isConsumer,
+      policy: DEFAULT_POLICY,
+      lead: "A reminder about your account.",
+      subject: "Payment reminder",
+    });
+    const callStarted = performance.now();
+    const result = await runner.call(
+      "send_message",
+      {
+        customerId: t.customerId,
+        contactId: t.contactId,
+        channel: "email",
+        ...message,
+        invoiceIds: [t.invoiceId],
+      },
+      { caller: AGENT, now, idempotencyKey: `bench:${index}` },
+    );
+    latencies.push(performance.now() - callStarted);
+    verdicts[result.status] = (verdicts[result.status] ?? 0) + 1;
+  }
+  const writeSeconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  out.push({
+    database: label,
+    metric: `send_message through the runner (${targets.length} calls: ${Object.entries(verdicts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ")})`,
+    value: `${Math.round(targets.length / writeSeconds)} calls/s, p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms`,
+  });
+  const readStarted = performance.now();
+  for (const t of targets)
+    await runner.call("account_overview", { customerId: t.customerId }, { caller: AGENT, now });
+  const readSeconds = (performance.now() - readStarted) / 1000;
+  out.push({
+    database: label,
+    metric: `account_overview reads (${targets.length})`,
+    value: `${Math.round(targets.length / readSeconds)} reads/s`,
+  });
+  return out;
+}
+
+export function renderBench(results: Measurement[], command: string): string {
+  const width = Math.max(...results.map((r) => r.metric.length));
+  return [
+    `Measured with: ${command}`,
+    `Machine: ${process.platform} ${process.arch}, Node ${process.version}`,
+    "",
+    ...results.map((r) => `${r.database.padEnd(9)} ${r.metric.padEnd(width)}  ${r.value}`),
+  ].join("\n");
+}

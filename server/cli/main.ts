@@ -1,0 +1,44 @@
+// The `arc` command: every entry point an operator or developer uses from a shell.
+import { Command, CommanderError } from "commander";
+import { registerAuditCommands } from "./audit.ts";
+import { registerBenchCommand } from "./bench.ts";
+import { registerDemoCommand } from "./demo.ts";
+import { registerEvalsCommand } from "./evals.ts";
+import { registerImportCommands } from "./import.ts";
+import { registerMigrateCommand } from "./migrate.ts";
+import { registerPolicyCommands } from "./policy.ts";
+import { registerStartCommand } from "./start.ts";
+import { registerSummaryCommand } from "./summary.ts";
+import { registerToolCommands } from "./tools.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("arc")
+    .description("ARC: agentic accounts-receivable collections over a policy-checked tool runner")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ sortSubcommands: true });
+  registerStartCommand(program);
+  registerMigrateCommand(program);
+  registerDemoCommand(program);
+  registerImportCommands(program);
+  registerSummaryCommand(program);
+  registerPolicyCommands(program);
+  registerAuditCommands(program);
+  registerToolCommands(program);
+  registerBenchCommand(program);
+  registerEvalsCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    console.error(`arc: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,135 @@
+// Loads what the policy engine needs to judge a proposal, inside the runner's transaction. The
+// customer row is locked FOR UPDATE, so two writers acting on one account (say, two messages)
+// are judged one after the other and a frequency cap cannot be raced.
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import type { Tx } from "../db/connection.ts";
+import { communications, contacts, customers, disputes, invoices } from "../db/schema.ts";
+import type { PolicyDocument } from "../policies/index.ts";
+import type {
+  CommunicationFacts,
+  ContactFacts,
+  CustomerFacts,
+  Facts,
+  InvoiceFacts,
+} from "../policies/types.ts";
+import type { Proposal } from "./define.ts";
+import { ToolInputError } from "./errors.ts";
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+export async function loadFacts(
+  tx: Tx,
+  proposal: Proposal,
+  now: Date,
+  policy: PolicyDocument,
+): Promise<Facts> {
+  const customer = await lockCustomer(tx, proposal.customerId);
+  const contact = proposal.contactId
+    ? await loadContact(tx, proposal.customerId, proposal.contactId)
+    : undefined;
+  const invoiceIds = [...new Set([...(proposal.invoiceIds ?? []), ...(proposal.outreach?.invoiceIds ?? [])])];
+  const invoiceFacts = await loadInvoices(tx, proposal.customerId, invoiceIds);
+  const balances = await tx
+    .select({ currency: invoices.currency, total: sql<string>`sum(${invoices.balanceMinor})` })
+    .from(invoices)
+    .where(and(eq(invoices.customerId, proposal.customerId), sql`${invoices.balanceMinor} > 0`))
+    .groupBy(invoices.currency);
+  const since = new Date(now.getTime() - policy.contact.lookbackDays * 86_400_000);
+  const recent = await tx
+    .select({
+      channel: communications.channel,
+      direction: communications.direction,
+      status: communications.status,
+      occurredAt: communications.occurredAt,
+      isConversation: communications.isConversation,
+      contactId: communications.contactId,
+    })
+    .from(communications)
+    .where(and(eq(communications.customerId, proposal.customerId), gte(communications.occurredAt, since)));
+  return {
+    now: now.toISOString(),
+    customer,
+    ...(contact ? { contact } : {}),
+    invoices: invoiceFacts,
+    openBalanceByCurrency: Object.fromEntries(balances.map((b) => [b.currency, Number(b.total)])),
+    recentCommunications: recent.map(
+      (c): CommunicationFacts => ({
+        channel: c.channel as CommunicationFacts["channel"],
+        direction: c.direction as CommunicationFacts["direction"],
+        status: c.status,
+        occurredAt: c.occurredAt.toISOString(),
+        isConversation: c.isConversation,
+        contactId: c.contactId,
+      }),
+    ),
+  };
+}
+
+async function lockCustomer(tx: Tx, customerId: string): Promise<CustomerFacts> {
+  const [row] = await tx.select().from(customers).where(eq(customers.id, customerId)).for("update");
+  if (!row) throw new ToolInputError("customerId", `no customer ${customerId}`);
+  return {
+    id: row.id,
+    isConsumer: row.isConsumer,
+    timezone: row.timezone,
+    country: row.country,
+    region: row.region,
+    strategic: row.strategic,
+    automationEnabled: row.automationEnabled,
+    doNotContactAt: iso(row.doNotContactAt),
+    ceaseCommunicationAt: iso(row.ceaseCommunicationAt),
+    bankruptcyFiledAt: iso(row.bankruptcyFiledAt),
+    legalHoldAt: iso(row.legalHoldAt),
+    attorneyRepresentedAt: iso(row.attorneyRepresentedAt),
+  };
+}
+
+async function loadContact(tx: Tx, customerId: string, contactId: string): Promise<ContactFacts> {
+  const [row] = await tx.select().from(contacts).where(eq(contacts.id, contactId));
+  if (!row || row.customerId !== customerId) {
+    throw new ToolInputError("contactId", `no contact ${contactId} for customer ${customerId}`);
+  }
+  return {
+    id: row.id,
+    email: row.email,
+    phone: row.phone,
+    emailOptedOutAt: iso(row.emailOptedOutAt),
+    smsConsentAt: iso(row.smsConsentAt),
+    smsOptedOutAt: iso(row.smsOptedOutAt),
+    callConsentAt: iso(row.callConsentAt),
+    callOptedOutAt: iso(row.callOptedOutAt),
+    letterOptedOutAt: iso(row.letterOptedOutAt),
+  };
+}
+
+async function loadInvoices(tx: Tx, customerId: string, ids: string[]): Promise<InvoiceFacts[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .select({
+      id: invoices.id,
+      customerId: invoices.customerId,
+      externalRef: invoices.externalRef,
+      currency: invoices.currency,
+      amountMinor: invoices.amountMinor,
+      balanceMinor: invoices.balanceMinor,
+      issueDate: invoices.issueDate,
+      dueDate: invoices.dueDate,
+      disputed: sql<boolean>`exists (select 1 from ${disputes} where ${disputes.invoiceId} = ${invoices.id}
+        and ${disputes.status} in ('open', 'investigating'))`,
+    })
+    .from(invoices)
+    .where(inArray(invoices.id, ids));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id, index) => {
+    const row = byId.get(id);
+    if (!row) throw new ToolInputError(`invoiceIds.${index}`, `no invoice ${id}`);
+    if (row.customerId !== customerId) {
+      throw new ToolInputError(
+        `invoiceIds.${index}`,
+        `invoice ${row.externalRef} belongs to another customer`,
+      );
+    }
+    const { customerId: _owner, ...facts } = row;
+    return facts;
+  });
+}

@@ -1,0 +1,56 @@
+// Small ledger look-ups shared by tools' propose() steps. They raise ToolInputError naming the field
+// when the input points at something that does not exist or does not belong together.
+import { eq, inArray } from "drizzle-orm";
+import type { DbOrTx } from "../db/connection.ts";
+import { type Invoice, invoices, type Payment, payments } from "../db/schema.ts";
+import { ToolInputError } from "./errors.ts";
+
+export async function requireInvoice(db: DbOrTx, invoiceId: string, field = "invoiceId"): Promise<Invoice> {
+  const [row] = await db.select().from(invoices).where(eq(invoices.id, invoiceId));
+  if (!row) throw new ToolInputError(field, `no invoice ${invoiceId}`);
+  return row;
+}
+
+/** The invoices, in the order given, all of one customer and one currency. */
+export async function requireCustomerInvoices(
+  db: DbOrTx,
+  customerId: string,
+  invoiceIds: string[],
+  field = "invoiceIds",
+): Promise<Invoice[]> {
+  const rows = invoiceIds.length
+    ? await db.select().from(invoices).where(inArray(invoices.id, invoiceIds))
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const result = invoiceIds.map((invoiceId, index) => {
+    const row = byId.get(invoiceId);
+    if (!row) throw new ToolInputError(`${field}.${index}`, `no invoice ${invoiceId}`);
+    if (row.customerId !== customerId) {
+      throw new ToolInputError(`${field}.${index}`, `invoice ${row.externalRef} belongs to another customer`);
+    }
+    return row;
+  });
+  const currencies = new Set(result.map((r) => r.currency));
+  if (currencies.size > 1)
+    throw new ToolInputError(field, `invoices are in several currencies (${[...currencies].join(", ")})`);
+  return result;
+}
+
+export async function requirePayment(db: DbOrTx, paymentId: string, field = "paymentId"): Promise<Payment> {
+  const [row] = await db.select().from(payments).where(eq(payments.id, paymentId));
+  if (!row) throw new ToolInputError(field, `no payment ${paymentId}`);
+  return row;
+}
+
+export function sumMinor(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** Whole days from `from` to `to` (dates as YYYY-MM-DD), negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+export function utcDate(instant: Date): string {
+  return instant.toISOString().slice(0, 10);
+}

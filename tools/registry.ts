@@ -1,0 +1,39 @@
+// Every tool ARC has. The agents, the HTTP API and MCP all draw from this one list.
+import type { Tool } from "./define.ts";
+import { accountOverview } from "./read/account-overview.ts";
+import { paymentHistory, unappliedPayments } from "./read/payments.ts";
+import { pendingApprovals } from "./read/pending-approvals.ts";
+import { portfolioSummary } from "./read/portfolio-summary.ts";
+import { searchCustomers } from "./read/search-customers.ts";
+import { escalateToLegal, placeCreditHold } from "./write/account-actions.ts";
+import { applyPayment } from "./write/apply-payment.ts";
+import { createTask } from "./write/create-task.ts";
+import { issueCreditNote } from "./write/credit-note.ts";
+import { openDispute, resolveDispute } from "./write/disputes.ts";
+import { proposePaymentPlan } from "./write/payment-plan.ts";
+import { recordPromiseToPay } from "./write/record-promise.ts";
+import { sendMessage } from "./write/send-message.ts";
+
+export const READ_TOOLS = [
+  searchCustomers,
+  accountOverview,
+  paymentHistory,
+  unappliedPayments,
+  pendingApprovals,
+  portfolioSummary,
+] as const;
+
+export const WRITE_TOOLS = [
+  sendMessage,
+  createTask,
+  recordPromiseToPay,
+  openDispute,
+  resolveDispute,
+  applyPayment,
+  proposePaymentPlan,
+  issueCreditNote,
+  escalateToLegal,
+  placeCreditHold,
+] as const;
+
+export const ALL_TOOLS: readonly Tool[] = [...READ_TOOLS, ...WRITE_TOOLS] as unknown as Tool[];

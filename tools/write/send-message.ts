@@ -1,0 +1,76 @@
+import { asc, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "../../db/connection.ts";
+import { communications, contacts } from "../../db/schema.ts";
+import { defineTool } from "../define.ts";
+import { ToolInputError } from "../errors.ts";
+import { channel, id, nonEmptyText } from "../schemas.ts";
+
+export const sendMessage = defineTool({
+  name: "send_message",
+  description:
+    "Queue an outbound message (email, SMS, call script or letter) to a customer's contact about the given invoices. " +
+    "It goes to the outbox for delivery; policy checks consent, contact limits, local time, content and approval needs.",
+  effect: "write",
+  input: z.object({
+    customerId: id("customerId"),
+    contactId: id("contactId").optional(),
+    channel,
+    purpose: z
+      .enum(["collection", "receipt", "validation_notice", "cease_acknowledgement", "remedy_notice"])
+      .default("collection"),
+    subject: z.string().trim().max(300).optional(),
+    body: nonEmptyText(20_000),
+    invoiceIds: z.array(id("invoiceIds[]")).max(200).default([]),
+    autodialed: z.boolean().default(false),
+  }),
+  async propose(input, tx) {
+    const contactId = input.contactId ?? (await primaryContact(tx, input.customerId));
+    if (!contactId)
+      throw new ToolInputError("contactId", `customer ${input.customerId} has no contact to write to`);
+    return {
+      kind: "outreach",
+      customerId: input.customerId,
+      contactId,
+      invoiceIds: input.invoiceIds,
+      outreach: {
+        channel: input.channel,
+        contactId,
+        purpose: input.purpose,
+        ...(input.subject ? { subject: input.subject } : {}),
+        body: input.body,
+        invoiceIds: input.invoiceIds,
+        autodialed: input.autodialed,
+      },
+    };
+  },
+  async run(input, tx, ctx) {
+    const contactId = input.contactId ?? (await primaryContact(tx, input.customerId));
+    const [row] = await tx
+      .insert(communications)
+      .values({
+        customerId: input.customerId,
+        contactId: contactId ?? null,
+        direction: "outbound",
+        channel: input.channel,
+        status: "queued",
+        subject: input.subject ?? null,
+        body: input.body,
+        invoiceIds: input.invoiceIds,
+        actionId: ctx.actionId,
+        occurredAt: ctx.now,
+      })
+      .returning({ id: communications.id });
+    return { communicationId: row!.id, status: "queued" as const, channel: input.channel, contactId };
+  },
+});
+
+async function primaryContact(tx: Tx, customerId: string): Promise<string | undefined> {
+  const [row] = await tx
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(eq(contacts.customerId, customerId))
+    .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id))
+    .limit(1);
+  return row?.id;
+}
