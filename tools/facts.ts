@@ -14,6 +14,7 @@ import type {
 } from "../policies/types.ts";
 import type { Proposal } from "./define.ts";
 import { ToolInputError } from "./errors.ts";
+import { invoiceIsDisputed } from "./ledger.ts";
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
@@ -114,8 +115,7 @@ async function loadInvoices(tx: Tx, customerId: string, ids: string[]): Promise<
       balanceMinor: invoices.balanceMinor,
       issueDate: invoices.issueDate,
       dueDate: invoices.dueDate,
-      disputed: sql<boolean>`exists (select 1 from ${disputes} where ${disputes.invoiceId} = ${invoices.id}
-        and ${disputes.status} in ('open', 'investigating'))`,
+      disputed: invoiceIsDisputed,
     })
     .from(invoices)
     .where(inArray(invoices.id, ids));

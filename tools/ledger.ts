@@ -1,6 +1,6 @@
 // Small ledger look-ups shared by tools' propose() steps. They raise ToolInputError naming the field
 // when the input points at something that does not exist or does not belong together.
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/connection.ts";
 import { type Invoice, invoices, type Payment, payments } from "../db/schema.ts";
 import { ToolInputError } from "./errors.ts";
@@ -54,3 +54,11 @@ export function daysBetween(from: string, to: string): number {
 export function utcDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
+
+/**
+ * True for an invoice under a live (open or investigating) dispute, for selects from `invoices`.
+ * The outer column is spelled out: drizzle renders bare column names in one-table selects, which
+ * inside the subquery would bind to disputes.id.
+ */
+export const invoiceIsDisputed: SQL<boolean> = sql<boolean>`exists (select 1 from disputes d
+  where d.invoice_id = "invoices"."id" and d.status in ('open', 'investigating'))`;

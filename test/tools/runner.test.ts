@@ -303,3 +303,55 @@ describe("the tool runner", () => {
     ).toHaveLength(0);
   });
 });
+
+describe("facts the runner loads", () => {
+  it("sees a live dispute, so a reminder about a disputed invoice is refused; a resolved one is not", async () => {
+    const { customer, invoice } = await account();
+    const r = runner();
+    const opened = await r.call(
+      "open_dispute",
+      { invoiceId: invoice.id, category: "pricing", description: "Price is wrong" },
+      { caller: COLLECTOR },
+    );
+    expect(opened.status).toBe("executed");
+    const message = {
+      customerId: customer.id,
+      channel: "email",
+      body: collectionEmail([invoice.externalRef], 125_000),
+      invoiceIds: [invoice.id],
+    };
+    const refused = await r.call("send_message", message, { caller: AGENT, idempotencyKey: "disputed:1" });
+    expect(refused.status).toBe("blocked");
+    if (refused.status === "blocked")
+      expect(refused.reasons.map((x) => x.ruleId)).toContain("invoice.disputed");
+    const disputeId = opened.status === "executed" ? (opened.output as { disputeId: string }).disputeId : "";
+    await r.call(
+      "resolve_dispute",
+      { disputeId, outcome: "rejected", resolution: "Price matches the contract" },
+      { caller: COLLECTOR },
+    );
+    expect(
+      await r.call("send_message", message, { caller: AGENT, idempotencyKey: "disputed:2" }),
+    ).toMatchObject({ status: "executed" });
+  });
+
+  it("counts earlier messages, so the minimum gap between emails holds", async () => {
+    const { customer, invoice } = await account();
+    const message = {
+      customerId: customer.id,
+      channel: "email",
+      body: collectionEmail([invoice.externalRef], 125_000),
+      invoiceIds: [invoice.id],
+    };
+    expect(
+      await runner().call("send_message", message, { caller: AGENT, idempotencyKey: "gap:1" }),
+    ).toMatchObject({ status: "executed" });
+    const again = await runner().call("send_message", message, { caller: AGENT, idempotencyKey: "gap:2" });
+    expect(again.status).toBe("blocked");
+    if (again.status === "blocked") expect(again.reasons.map((x) => x.ruleId)).toContain("contact.min_gap");
+    const tomorrow = new Date(NOW.getTime() + 25 * 3_600_000);
+    expect(
+      await runner().call("send_message", message, { caller: AGENT, idempotencyKey: "gap:3", now: tomorrow }),
+    ).toMatchObject({ status: "executed" });
+  });
+});

@@ -13,7 +13,7 @@ import {
 import { agingByCurrency } from "../aging.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
-import { daysBetween, utcDate } from "../ledger.ts";
+import { daysBetween, invoiceIsDisputed, utcDate } from "../ledger.ts";
 import { id, isoDate } from "../schemas.ts";
 
 export const accountOverview = defineTool({
@@ -49,7 +49,7 @@ export const accountOverview = defineTool({
             issueDate: invoices.issueDate,
             dueDate: invoices.dueDate,
             dunningLevel: invoices.dunningLevel,
-            disputed: sql<boolean>`exists (select 1 from ${disputes} where ${disputes.invoiceId} = ${invoices.id} and ${disputes.status} in ('open', 'investigating'))`,
+            disputed: invoiceIsDisputed,
           })
           .from(invoices)
           .where(and(eq(invoices.customerId, customer.id), sql`${invoices.balanceMinor} > 0`))

@@ -26,8 +26,8 @@ export const paymentHistory = defineTool({
         applications: sql<{ invoiceRef: string; amountMinor: number; method: string }[]>`coalesce((
           select jsonb_agg(jsonb_build_object('invoiceRef', i.external_ref, 'amountMinor', a.amount_minor, 'method', a.method)
                            order by i.external_ref)
-          from ${paymentApplications} a join ${invoices} i on i.id = a.invoice_id
-          where a.payment_id = ${payments.id}), '[]'::jsonb)`,
+          from payment_applications a join invoices i on i.id = a.invoice_id
+          where a.payment_id = "payments"."id"), '[]'::jsonb)`,
       })
       .from(payments)
       .where(eq(payments.customerId, input.customerId))

@@ -1,6 +1,6 @@
 import { and, asc, eq, ilike, isNotNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { customers, invoices, SEGMENTS } from "../../db/schema.ts";
+import { customers, SEGMENTS } from "../../db/schema.ts";
 import { defineTool } from "../define.ts";
 import { utcDate } from "../ledger.ts";
 import { page } from "../schemas.ts";
@@ -31,14 +31,16 @@ export const searchCustomers = defineTool({
   async run(input, db, ctx) {
     const today = utcDate(ctx.now);
     // Per currency, never summed across currencies: { USD: { openMinor, overdueMinor } }.
+    // Correlated subqueries spell out "customers"."id": drizzle renders bare column names in a
+    // one-table select, which inside the subquery would bind to invoices.id.
     const balances = sql<Record<string, { openMinor: number; overdueMinor: number }> | null>`(
       select jsonb_object_agg(b.currency, jsonb_build_object('openMinor', b.open, 'overdueMinor', b.overdue))
-      from (select ${invoices.currency} as currency, sum(${invoices.balanceMinor}) as open,
-                   coalesce(sum(${invoices.balanceMinor}) filter (where ${invoices.dueDate} < ${today}::date), 0) as overdue
-            from ${invoices} where ${invoices.customerId} = ${customers.id} and ${invoices.balanceMinor} > 0
-            group by ${invoices.currency}) b)`;
-    const hasOverdue = sql`exists (select 1 from ${invoices} where ${invoices.customerId} = ${customers.id}
-      and ${invoices.balanceMinor} > 0 and ${invoices.dueDate} < ${today}::date)`;
+      from (select i.currency, sum(i.balance_minor) as open,
+                   coalesce(sum(i.balance_minor) filter (where i.due_date < ${today}::date), 0) as overdue
+            from invoices i where i.customer_id = "customers"."id" and i.balance_minor > 0
+            group by i.currency) b)`;
+    const hasOverdue = sql`exists (select 1 from invoices i where i.customer_id = "customers"."id"
+      and i.balance_minor > 0 and i.due_date < ${today}::date)`;
     const flagColumn = {
       do_not_contact: isNotNull(customers.doNotContactAt),
       cease_communication: isNotNull(customers.ceaseCommunicationAt),
