@@ -94,6 +94,7 @@ async function loadContact(tx: Tx, customerId: string, contactId: string): Promi
     id: row.id,
     email: row.email,
     phone: row.phone,
+    role: row.role,
     emailOptedOutAt: iso(row.emailOptedOutAt),
     smsConsentAt: iso(row.smsConsentAt),
     smsOptedOutAt: iso(row.smsOptedOutAt),

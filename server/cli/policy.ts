@@ -10,6 +10,7 @@ export function registerPolicyCommands(program: Command): void {
     .argument("<file>", "the policy document")
     .action(async (file: string) => {
       const result = await checkPolicyFile(file);
+      for (const warning of result.warnings) console.error(`  warning: ${warning}`);
       if (result.ok) {
         console.log(`${file}: valid policy, version ${result.policy!.version}`);
         return;

@@ -1,0 +1,39 @@
+// Who may propose what. A caller's role bounds even the proposal: viewers write nothing, MCP clients
+// propose outreach but never send it, and only administrators or the operator's own tooling import
+// ledgers.
+import { defineRule } from "./rule.ts";
+
+export const callerRole = defineRule({
+  id: "caller.role",
+  description:
+    "Viewers may not write; MCP clients may propose outreach but a collector sends it; only admins or the CLI/system import ledgers.",
+  check(action, _facts, _policy, say) {
+    const { caller } = action;
+    if (caller.role === "viewer") {
+      return [
+        say.deny(`${caller.kind} caller "${caller.id}" has the viewer role, which may not change anything`),
+      ];
+    }
+    const reasons = [];
+    if (
+      action.kind === "ledger_import" &&
+      caller.role !== "admin" &&
+      caller.kind !== "cli" &&
+      caller.kind !== "system"
+    ) {
+      reasons.push(
+        say.deny(
+          `ledger imports are for admins or the CLI/system; ${caller.kind} caller "${caller.id}" has role ${caller.role}`,
+        ),
+      );
+    }
+    if (action.kind === "outreach" && caller.kind === "mcp") {
+      reasons.push(
+        say.needsApproval(
+          `MCP client "${caller.id}" may propose outreach, but a collector must approve it before it is sent`,
+        ),
+      );
+    }
+    return reasons;
+  },
+});
