@@ -19,7 +19,8 @@ export interface ToolContext {
 /** What a write call would do, in the policy engine's terms; the runner adds tool and caller. */
 export interface Proposal {
   kind: ActionKind;
-  customerId: string;
+  /** The account acted on; absent only for ledger-wide actions (a ledger import). */
+  customerId?: string;
   /** The contact an outreach goes to; the runner loads its consents as facts. */
   contactId?: string;
   invoiceIds?: string[];

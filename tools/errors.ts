@@ -10,10 +10,15 @@ export interface InputIssue {
 /** The input is well-formed but wrong against the ledger (unknown invoice, currency mismatch...). */
 export class ToolInputError extends Error {
   readonly issues: InputIssue[];
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+  constructor(path: string, message: string, more: InputIssue[] = []) {
+    super(`${path}: ${message}${more.length ? ` (and ${more.length} more)` : ""}`);
     this.name = "ToolInputError";
-    this.issues = [{ path, message }];
+    this.issues = [{ path, message }, ...more];
+  }
+
+  static of(issues: InputIssue[]): ToolInputError {
+    const [first, ...rest] = issues;
+    return new ToolInputError(first?.path ?? "(input)", first?.message ?? "invalid", rest);
   }
 }
 

@@ -24,16 +24,18 @@ export async function loadFacts(
   now: Date,
   policy: PolicyDocument,
 ): Promise<Facts> {
-  const customer = await lockCustomer(tx, proposal.customerId);
-  const contact = proposal.contactId
-    ? await loadContact(tx, proposal.customerId, proposal.contactId)
-    : undefined;
+  const customerId = proposal.customerId;
+  // A ledger-wide action (an import) concerns no account: the rules judge it on caller and kind.
+  if (!customerId)
+    return { now: now.toISOString(), invoices: [], openBalanceByCurrency: {}, recentCommunications: [] };
+  const customer = await lockCustomer(tx, customerId);
+  const contact = proposal.contactId ? await loadContact(tx, customerId, proposal.contactId) : undefined;
   const invoiceIds = [...new Set([...(proposal.invoiceIds ?? []), ...(proposal.outreach?.invoiceIds ?? [])])];
-  const invoiceFacts = await loadInvoices(tx, proposal.customerId, invoiceIds);
+  const invoiceFacts = await loadInvoices(tx, customerId, invoiceIds);
   const balances = await tx
     .select({ currency: invoices.currency, total: sql<string>`sum(${invoices.balanceMinor})` })
     .from(invoices)
-    .where(and(eq(invoices.customerId, proposal.customerId), sql`${invoices.balanceMinor} > 0`))
+    .where(and(eq(invoices.customerId, customerId), sql`${invoices.balanceMinor} > 0`))
     .groupBy(invoices.currency);
   const since = new Date(now.getTime() - policy.contact.lookbackDays * 86_400_000);
   const recent = await tx
@@ -46,7 +48,7 @@ export async function loadFacts(
       contactId: communications.contactId,
     })
     .from(communications)
-    .where(and(eq(communications.customerId, proposal.customerId), gte(communications.occurredAt, since)));
+    .where(and(eq(communications.customerId, customerId), gte(communications.occurredAt, since)));
   return {
     now: now.toISOString(),
     customer,

@@ -10,6 +10,7 @@ import { applyPayment } from "./write/apply-payment.ts";
 import { createTask } from "./write/create-task.ts";
 import { issueCreditNote } from "./write/credit-note.ts";
 import { openDispute, resolveDispute } from "./write/disputes.ts";
+import { importLedger } from "./write/import-ledger.ts";
 import { proposePaymentPlan } from "./write/payment-plan.ts";
 import { recordPromiseToPay } from "./write/record-promise.ts";
 import { sendMessage } from "./write/send-message.ts";
@@ -34,6 +35,7 @@ export const WRITE_TOOLS = [
   issueCreditNote,
   escalateToLegal,
   placeCreditHold,
+  importLedger,
 ] as const;
 
 export const ALL_TOOLS: readonly Tool[] = [...READ_TOOLS, ...WRITE_TOOLS] as unknown as Tool[];

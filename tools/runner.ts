@@ -132,7 +132,7 @@ export class ToolRunner {
           idempotencyKey: key,
           tool: tool.name,
           input: input as object,
-          customerId: proposal.customerId,
+          customerId: proposal.customerId ?? null,
           status,
           verdict: verdict.verdict,
           reasons: verdict.reasons,
@@ -267,7 +267,7 @@ export class ToolRunner {
           ...(action.runId ? { runId: action.runId } : {}),
         };
         const proposal = await tool.propose(input, tx, ctx);
-        if (proposal.customerId !== action.customerId) {
+        if ((proposal.customerId ?? null) !== action.customerId) {
           throw new ToolInputError("customerId", "an edit may not move the action to another customer");
         }
         const approvedRuleIds = (action.reasons as Reason[])

@@ -1,0 +1,160 @@
+// The `arc` command as a user runs it: a child process of bin/arc.js, against this file's database.
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { DEFAULT_POLICY } from "../../policies/index.ts";
+import { useTestDatabase } from "../support/db.ts";
+import { makeCustomer, makeInvoice } from "../support/fixtures.ts";
+
+const database = useTestDatabase();
+const run = promisify(execFile);
+const ARC = join(import.meta.dirname, "../../bin/arc.js");
+
+async function arc(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [ARC, ...args], {
+      env: { ...process.env, DATABASE_URL: database.current.url, ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+const SUBCOMMANDS = [
+  "approvals",
+  "audit",
+  "bench",
+  "demo",
+  "evals",
+  "import",
+  "migrate",
+  "policy",
+  "start",
+  "summary",
+  "tools",
+];
+
+describe("arc", () => {
+  it("--help lists every subcommand with a one-line description, and each has its own --help", async () => {
+    const help = await arc(["--help"]);
+    expect(help.code).toBe(0);
+    for (const name of SUBCOMMANDS) expect(help.stdout).toMatch(new RegExp(`^\\s+${name}\\b.*\\S+`, "m"));
+    const each = await Promise.all(SUBCOMMANDS.map((name) => arc([name, "--help"])));
+    each.forEach((result, i) => {
+      expect(result.code, SUBCOMMANDS[i]).toBe(0);
+      expect(result.stdout).toContain(`Usage: arc ${SUBCOMMANDS[i]}`);
+    });
+  });
+
+  it("an unknown command fails with usage help", async () => {
+    const result = await arc(["frobnicate"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+
+  it("policy check accepts the default policy and names every error of a bad one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "arc-policy-"));
+    const good = join(dir, "good.yaml");
+    writeFileSync(good, stringify(DEFAULT_POLICY));
+    expect(await arc(["policy", "check", good])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`version ${DEFAULT_POLICY.version}`),
+    });
+    const bad = join(dir, "bad.yaml");
+    const broken = structuredClone(DEFAULT_POLICY) as unknown as {
+      contact: { frequency: { consumer: { call: { max: number } } }; localTime: { start: string } };
+    };
+    broken.contact.frequency.consumer.call.max = -1;
+    broken.contact.localTime.start = "25:00";
+    writeFileSync(bad, stringify(broken));
+    const result = await arc(["policy", "check", bad]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("contact.frequency.consumer.call.max");
+    expect(result.stderr).toContain("contact.localTime.start");
+  });
+
+  it("tools call goes through the runner and audit verify finds tampering", async () => {
+    const customer = await makeCustomer(database.current.db, { name: "CLI Co" });
+    const invoice = await makeInvoice(database.current.db, customer.id);
+    const escalate = await arc([
+      "tools",
+      "call",
+      "escalate_to_legal",
+      JSON.stringify({ customerId: customer.id, invoiceIds: [invoice.id], reason: "cli" }),
+    ]);
+    expect(escalate.code).toBe(0);
+    expect(JSON.parse(escalate.stdout)).toMatchObject({ status: "pending_approval" });
+    const listed = await arc(["approvals", "list"]);
+    expect(listed.stdout).toMatch(/escalate_to_legal\s+CLI Co\s+\[legal\.escalation_approval\]/);
+    const invalid = await arc(["tools", "call", "create_task", '{"customerId": 1}']);
+    expect(invalid.code).toBe(1);
+    expect(JSON.parse(invalid.stdout)).toMatchObject({
+      status: "invalid",
+      issues: expect.arrayContaining([{ path: "customerId", message: expect.any(String) }]),
+    });
+
+    expect(await arc(["audit", "verify"])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/Audit log intact: \d+ entries/),
+    });
+    const db = database.current.db;
+    await db.execute(sql`alter table audit_log disable trigger user`);
+    await db.execute(sql`update audit_log set actor = 'mallory' where seq = 1`);
+    await db.execute(sql`alter table audit_log enable trigger user`);
+    const tampered = await arc(["audit", "verify"]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain("entry #1: content does not match its hash (entry edited)");
+  });
+
+  it("import ledger imports CSV exports once, re-imports as a no-op, and refuses a bad file naming its line", async () => {
+    const fixtures = join(import.meta.dirname, "../fixtures/ledger");
+    const dir = mkdtempSync(join(tmpdir(), "arc-import-"));
+    const mapping = join(dir, "mapping.yaml");
+    writeFileSync(mapping, "extends: xero\noptions:\n  currency: GBP\n");
+    const args = [
+      "import",
+      "ledger",
+      "--mapping",
+      mapping,
+      "--customers",
+      join(fixtures, "xero/contacts.csv"),
+      "--invoices",
+      join(fixtures, "xero/invoices.csv"),
+    ];
+    const dry = await arc([...args, "--dry-run"]);
+    expect(dry).toMatchObject({ code: 0, stdout: expect.stringContaining("nothing was written") });
+    const first = await arc(args);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^Imported \(action [0-9a-f-]{36}\)\./m);
+    const again = await arc(args);
+    expect(again.stdout).toContain("These exact files were already imported");
+    const bad = await arc([
+      "import",
+      "ledger",
+      "--mapping",
+      "arc",
+      "--invoices",
+      join(fixtures, "bad-invoices.csv"),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Nothing was imported");
+    expect(bad.stderr).toMatch(/bad-invoices\.csv: line 3, column "amount"/);
+    const missing = await arc(["import", "ledger", "--mapping", "arc", "--invoices", join(dir, "nope.csv")]);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining("--invoices: cannot read") });
+  });
+
+  it("bad flags are refused with a message that names them", async () => {
+    expect(await arc(["demo", "--customers", "many"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--customers must be a whole number of at least 1, not "many"'),
+    });
+  });
+});
