@@ -1,21 +1,30 @@
 // Money is integer minor units plus an ISO 4217 code. These are the only conversions between that
 // and text, so templates, policy checks and imports agree on what "1,234.56 USD" is.
 
-/** Decimal places of a currency's minor unit (USD 2, JPY 0, BHD 3), from the platform's ISO data. */
-export function currencyExponent(currency: string): number {
-  assertCurrency(currency);
-  return (
-    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+/** ISO 4217 codes the platform's ICU data knows (no "XYZ"). */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+// Every row of an import asks about the same few currencies; Intl formatters are costly to build.
+const exponents = new Map<string, number>();
+
+export function isKnownCurrency(code: string): boolean {
+  return KNOWN_CURRENCIES.has(code);
 }
 
 export function assertCurrency(currency: string): void {
-  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
-  try {
-    new Intl.NumberFormat("en", { style: "currency", currency });
-  } catch {
-    throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
+  if (!KNOWN_CURRENCIES.has(currency)) throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
+}
+
+/** Decimal places of a currency's minor unit (USD 2, JPY 0, BHD 3), from the platform's ISO data. */
+export function currencyExponent(currency: string): number {
+  let exponent = exponents.get(currency);
+  if (exponent === undefined) {
+    assertCurrency(currency);
+    exponent =
+      new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ??
+      2;
+    exponents.set(currency, exponent);
   }
+  return exponent;
 }
 
 /** "USD 1,234.56"-style text a person reads; e.g. formatMoney(123456, "USD") === "$1,234.56". */
