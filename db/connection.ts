@@ -68,7 +68,24 @@ async function connect(
   url: string,
   options: { embedded: boolean; max: number; migrate: boolean },
 ): Promise<Database> {
-  if (options.migrate) await migrateDatabase(url);
+  if (options.migrate) {
+    try {
+      await migrateDatabase(url);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (
+        code === "ECONNREFUSED" ||
+        code === "ENOTFOUND" ||
+        code === "ECONNRESET" ||
+        code === "CONNECT_TIMEOUT"
+      ) {
+        throw new Error(`cannot reach the database at ${redact(url)} (${code}); is it running?`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
   const sql = createClient(url, options.max);
   const db = drizzle(sql, { schema });
   return { db, sql, url, embedded: options.embedded, close: () => sql.end({ timeout: 5 }) };
@@ -90,6 +107,17 @@ export function createClient(url: string, max: number): postgres.Sql {
     },
     connection: { application_name: "arc" },
   });
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
 }
 
 function parseSafeInteger(text: string): number {
