@@ -9,10 +9,11 @@ import { createClient, type Database, openDatabase } from "../db/connection.ts";
 import { generateDemoPortfolio } from "../db/demo/generate.ts";
 import { contacts, customers, invoices } from "../db/schema.ts";
 import { DEFAULT_POLICY, evaluate } from "../policies/index.ts";
-import type { Caller, Facts, ProposedAction } from "../policies/types.ts";
+import type { Caller, ProposedAction } from "../policies/types.ts";
 import { composeMessage } from "../tools/messages.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
+import { baseFacts } from "./policy-gate.ts";
 
 export interface BenchOptions {
   customers: number;
@@ -64,59 +65,20 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
 }
 
 function benchPolicy(): Measurement[] {
-  const now = "2026-03-10T15:00:00.000Z";
-  const facts: Facts = {
-    now,
-    customer: {
-      id: "c",
-      isConsumer: true,
-      timezone: "America/New_York",
-      country: "US",
-      region: "NY",
-      strategic: false,
-      automationEnabled: true,
-      doNotContactAt: null,
-      ceaseCommunicationAt: null,
-      bankruptcyFiledAt: null,
-      legalHoldAt: null,
-      attorneyRepresentedAt: null,
-    },
-    contact: {
-      id: "k",
-      email: "a@b.example",
-      phone: "+12125550100",
-      emailOptedOutAt: null,
-      smsConsentAt: now,
-      smsOptedOutAt: null,
-      callConsentAt: now,
-      callOptedOutAt: null,
-      letterOptedOutAt: null,
-    },
-    invoices: [
-      {
-        id: "i",
-        externalRef: "INV-1",
-        currency: "USD",
-        amountMinor: 50_000,
-        balanceMinor: 50_000,
-        issueDate: "2026-01-01",
-        dueDate: "2026-01-31",
-        disputed: false,
-      },
-    ],
-    openBalanceByCurrency: { USD: 50_000 },
-    recentCommunications: Array.from({ length: 20 }, (_, i) => ({
-      channel: "email" as const,
-      direction: "outbound" as const,
-      status: "sent",
-      occurredAt: new Date(Date.parse(now) - (i + 1) * 86_400_000).toISOString(),
-      isConversation: false,
-      contactId: "k",
-    })),
-  };
+  const facts = baseFacts({ consumer: true });
+  const invoice = facts.invoices[0]!;
+  // Twenty earlier emails, one a day, so the frequency and gap rules have history to count.
+  facts.recentCommunications = Array.from({ length: 20 }, (_, i) => ({
+    channel: "email" as const,
+    direction: "outbound" as const,
+    status: "sent",
+    occurredAt: new Date(Date.parse(facts.now) - (i + 1) * 86_400_000).toISOString(),
+    isConversation: false,
+    contactId: facts.contact!.id,
+  }));
   const message = composeMessage({
     channel: "email",
-    invoices: [{ externalRef: "INV-1", balanceMinor: 50_000, currency: "USD", dueDate: "2026-01-31" }],
+    invoices: [invoice],
     isConsumer: true,
     policy: DEFAULT_POLICY,
     lead: "Your invoice is past due.",
@@ -125,14 +87,14 @@ function benchPolicy(): Measurement[] {
     tool: "send_message",
     kind: "outreach",
     caller: AGENT,
-    customerId: "c",
-    invoiceIds: ["i"],
+    customerId: facts.customer!.id,
+    invoiceIds: [invoice.id],
     outreach: {
       channel: "email",
-      contactId: "k",
+      contactId: facts.contact!.id,
       purpose: "collection",
       body: message.body,
-      invoiceIds: ["i"],
+      invoiceIds: [invoice.id],
     },
   };
   const iterations = 20_000;

@@ -17,11 +17,12 @@ interface Scenario {
   facts: Facts;
 }
 
-const NOW = "2026-03-10T15:00:00.000Z"; // 10:00 in New York, 16:00 in Berlin
+export const NOW = "2026-03-10T15:00:00.000Z"; // 10:00 in New York, 16:00 in Berlin
 const AGENT: Caller = { kind: "agent", id: "collection", role: "agent" };
 const days = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOString();
 
-function baseFacts(
+/** A clean account: a customer in New York, one open invoice, consents recorded, no history. */
+export function baseFacts(
   overrides: { consumer?: boolean; balanceMinor?: number; timezone?: string; region?: string } = {},
 ): Facts {
   const balance = overrides.balanceMinor ?? 48_000;

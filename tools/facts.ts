@@ -3,7 +3,7 @@
 // are judged one after the other and a frequency cap cannot be raced.
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../db/connection.ts";
-import { communications, contacts, customers, disputes, invoices } from "../db/schema.ts";
+import { communications, contacts, customers, invoices } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
 import type {
   CommunicationFacts,

@@ -156,33 +156,20 @@ export class ToolRunner {
             )[0]!.id
           : (await tx.insert(actions).values(row).returning({ id: actions.id }))[0]!.id;
         const audit = { actor: callerLabel(ctx.caller), entityType: "action", entityId: actionId, actionId };
-        if (verdict.verdict === "deny") {
+        if (verdict.verdict !== "allow") {
+          const blocked = verdict.verdict === "deny";
           await appendAudit(tx, {
             ...audit,
-            event: "action.blocked",
+            event: blocked ? "action.blocked" : "action.proposed",
             data: { tool: tool.name, reasons: verdict.reasons },
           });
-          return {
-            status: "blocked",
+          const outcome = {
             actionId,
             reasons: verdict.reasons,
             policyVersion: verdict.policyVersion,
             replayed: false,
           };
-        }
-        if (verdict.verdict === "needs_approval") {
-          await appendAudit(tx, {
-            ...audit,
-            event: "action.proposed",
-            data: { tool: tool.name, reasons: verdict.reasons },
-          });
-          return {
-            status: "pending_approval",
-            actionId,
-            reasons: verdict.reasons,
-            policyVersion: verdict.policyVersion,
-            replayed: false,
-          };
+          return blocked ? { status: "blocked", ...outcome } : { status: "pending_approval", ...outcome };
         }
         const output = await tool.run(input, tx, { ...ctx, actionId });
         await this.markExecuted(tx, actionId, output, ctx);
