@@ -14,9 +14,9 @@
  * statement of up to 5,000 rows, which keeps clear of the 65,535-parameter limit. The next batch
  * is generated while the previous one is written; with a pooled client two batches are written at
  * once on two connections, and on a single connection (the embedded database) one at a time. If a
- * batch fails, the batches already committed stay: start again on an empty ledger. Most of the
- * database's time goes to the per-row triggers on payment_applications (two non-HOT updates per
- * application) and to restoring closed_at afterwards.
+ * batch fails, the batches already committed stay: start again on an empty ledger. Much of the
+ * database's time goes to the totals triggers on payment_applications (statement-level since
+ * migration 0002) and to restoring closed_at afterwards.
  *
  * What is in it (per 100 customers, roles are dealt from a seeded shuffle so each block has them):
  * - 10 consumers (individual names, mostly US, one contact each) — among them one each with
