@@ -151,6 +151,27 @@ describe("arc", () => {
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining("--invoices: cannot read") });
   });
 
+  it("start, as the README runs it: embedded database, demo portfolio on first run, summary every run", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "arc-start-"));
+    const embedded = { DATABASE_URL: "", ARC_DATA_DIR: dataDir };
+    const first = await arc(["start"], embedded);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`ARC is using the embedded database in ${dataDir}`);
+    expect(first.stdout).toMatch(
+      /Generated demo portfolio \(seed 42, as of \d{4}-\d{2}-\d{2}\) in [\d.]+s: 300 customers/,
+    );
+    expect(first.stdout).toMatch(/^Customers: 300 \(\d+ consumer, \d+ strategic/m);
+    expect(first.stdout).toMatch(/^USD\s+\$[\d,.]+/m);
+    const second = await arc(["start"], embedded);
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain("Generated demo portfolio");
+    expect(second.stdout).toMatch(/^Customers: 300 /m);
+    expect(await arc(["audit", "verify"], embedded)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("Audit log intact: 1 entries"),
+    });
+  });
+
   it("bad flags are refused with a message that names them", async () => {
     expect(await arc(["demo", "--customers", "many"])).toMatchObject({
       code: 1,
