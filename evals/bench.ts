@@ -143,7 +143,7 @@ async function benchDatabase(
     .from(customers)
     .innerJoin(invoices, and(eq(invoices.customerId, customers.id), sql`${invoices.balanceMinor} > 0`))
     .innerJoin(contacts, and(eq(contacts.customerId, customers.id), sql`${contacts.email} is not null`))
-    .orderBy(asc(customers.id), asc(invoices.dueDate))
+    .orderBy(asc(customers.id), asc(invoices.dueDate), asc(invoices.externalRef), asc(contacts.id))
     .limit(options.calls);
   const now = new Date("2026-03-10T15:00:00Z");
   const verdicts: Record<string, number> = {};

@@ -187,6 +187,28 @@ describe("approval decisions", () => {
     expect(await sent(customer.id)).toHaveLength(0);
   });
 
+  it("an MCP client's proposal is sent once a collector approves it, and still judged by every other rule", async () => {
+    const db = database.current.db;
+    const customer = await makeCustomer(db);
+    await makeContact(db, customer.id);
+    const invoice = await makeInvoice(db, customer.id, { amountMinor: 20_000 });
+    const input = {
+      customerId: customer.id,
+      channel: "email",
+      body: largeBalanceEmail(invoice.externalRef, 20_000),
+      invoiceIds: [invoice.id],
+    };
+    const proposed = await runner().call("send_message", input, {
+      caller: { kind: "mcp", id: "desktop", role: "collector" },
+    });
+    if (proposed.status !== "pending_approval") throw new Error(JSON.stringify(proposed));
+    expect(proposed.reasons.map((r) => r.ruleId)).toEqual(["caller.role"]);
+    expect(await runner().decide(proposed.actionId, { decision: "approve" }, DANA)).toMatchObject({
+      status: "executed",
+    });
+    expect(await sent(customer.id)).toHaveLength(1);
+  });
+
   it("only collectors and admins decide; agents, MCP clients and viewers cannot", async () => {
     const { actionId } = await pendingLargeMessage();
     for (const by of [
