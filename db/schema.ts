@@ -106,6 +106,9 @@ export const customers = pgTable(
     attorneyRepresentedAt: timestamp("attorney_represented_at", { withTimezone: true }),
     legalEscalatedAt: timestamp("legal_escalated_at", { withTimezone: true }),
     creditHoldAt: timestamp("credit_hold_at", { withTimezone: true }),
+    /** The forecasting specialist's account risk score (0–100, higher is riskier) and when it was set. */
+    riskScore: real("risk_score"),
+    riskScoredAt: timestamp("risk_scored_at", { withTimezone: true }),
     /** Bank accounts (IBAN or account numbers) this customer pays from, for identifying payers. */
     bankAccounts: text("bank_accounts").array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
@@ -116,6 +119,10 @@ export const customers = pgTable(
     check("customers_currency_iso", currencyCheck(t.currency)),
     check("customers_segment_known", sql`${t.segment} is null or ${oneOf(t.segment, SEGMENTS)}`),
     check("customers_terms_nonnegative", sql`${t.paymentTermsDays} >= 0`),
+    check(
+      "customers_risk_score_range",
+      sql`${t.riskScore} is null or (${t.riskScore} >= 0 and ${t.riskScore} <= 100)`,
+    ),
     check(
       "customers_credit_limit_nonnegative",
       sql`${t.creditLimitMinor} is null or ${t.creditLimitMinor} >= 0`,

@@ -27,7 +27,11 @@ export type ActionKind =
   | "settlement_discount"
   | "legal_escalation"
   | "credit_hold"
-  | "ledger_import";
+  | "ledger_import"
+  /** Bookkeeping on an account: a promise kept or broken, a plan defaulted, a dispute triaged. */
+  | "account_update"
+  /** Recording pay-date predictions and the account's risk score. */
+  | "forecast";
 
 /** Why a message is sent; cease-communication still allows the acknowledgement and remedy notices. */
 export type OutreachPurpose =

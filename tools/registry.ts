@@ -6,12 +6,14 @@ import { pendingApprovals } from "./read/pending-approvals.ts";
 import { portfolioSummary } from "./read/portfolio-summary.ts";
 import { searchCustomers } from "./read/search-customers.ts";
 import { escalateToLegal, placeCreditHold } from "./write/account-actions.ts";
+import { recordPlanStatus, recordPromiseStatus, triageDispute } from "./write/account-updates.ts";
 import { applyPayment } from "./write/apply-payment.ts";
 import { createTask } from "./write/create-task.ts";
 import { issueCreditNote } from "./write/credit-note.ts";
 import { openDispute, resolveDispute } from "./write/disputes.ts";
 import { importLedger } from "./write/import-ledger.ts";
 import { proposePaymentPlan } from "./write/payment-plan.ts";
+import { recordForecast } from "./write/record-forecast.ts";
 import { recordPromiseToPay } from "./write/record-promise.ts";
 import { sendMessage } from "./write/send-message.ts";
 
@@ -36,6 +38,10 @@ export const WRITE_TOOLS = [
   escalateToLegal,
   placeCreditHold,
   importLedger,
+  recordPromiseStatus,
+  recordPlanStatus,
+  triageDispute,
+  recordForecast,
 ] as const;
 
 export const ALL_TOOLS: readonly Tool[] = [...READ_TOOLS, ...WRITE_TOOLS] as unknown as Tool[];

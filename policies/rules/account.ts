@@ -98,9 +98,11 @@ export const accountAttorneyRepresented = defineRule({
 
 export const accountAutomationDisabled = defineRule({
   id: "account.automation_disabled",
-  description: "When the customer's automation switch is off, every agent action needs a person's approval.",
+  description:
+    "When the customer's automation switch is off, every agent action that acts on the account needs a person's approval (forecasts only observe it).",
   check(action, facts, _policy, say) {
     if (action.caller.kind !== "agent" || !facts.customer || facts.customer.automationEnabled) return [];
+    if (action.kind === "forecast") return [];
     return [
       say.needsApproval(
         `automation is switched off for this customer; a collector must approve ${action.kind}`,

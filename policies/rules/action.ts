@@ -16,6 +16,8 @@ const CUSTOMER_KINDS: readonly ActionKind[] = [
   "settlement_discount",
   "legal_escalation",
   "credit_hold",
+  "account_update",
+  "forecast",
 ];
 
 const PURPOSES: readonly OutreachPurpose[] = [

@@ -8,6 +8,7 @@ import {
   invoices,
   paymentPlans,
   payments,
+  predictions,
   promisesToPay,
   tasks,
 } from "../../db/schema.ts";
@@ -353,5 +354,178 @@ describe("escalate_to_legal and place_credit_hold", () => {
     );
     expect(first.alreadyHeld).toBe(false);
     expect(second).toMatchObject({ alreadyHeld: true, creditHoldAt: NOW.toISOString() });
+  });
+});
+
+describe("bookkeeping tools", () => {
+  it("record_promise_status closes an open promise once", async () => {
+    const {
+      customer,
+      invoices: [a],
+    } = await customerWithInvoices([10_000]);
+    const { promiseId } = executed<{ promiseId: string }>(
+      await run("record_promise_to_pay", {
+        customerId: customer.id,
+        invoiceIds: [a!.id],
+        amountMinor: 10_000,
+        currency: "USD",
+        promisedDate: "2026-03-12",
+        source: "customer",
+      }),
+    );
+    executed(
+      await run("record_promise_status", { promiseId, status: "broken", note: "no payment by 2026-03-15" }),
+    );
+    const [row] = await database.current.db
+      .select()
+      .from(promisesToPay)
+      .where(eq(promisesToPay.id, promiseId));
+    expect(row).toMatchObject({ status: "broken", note: "no payment by 2026-03-15", resolvedAt: NOW });
+    expect(await run("record_promise_status", { promiseId, status: "kept" })).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "promiseId", message: expect.stringMatching(/already broken/) }],
+    });
+  });
+
+  it("record_plan_status follows the plan's lifecycle and refuses impossible moves", async () => {
+    const {
+      customer,
+      invoices: [a],
+    } = await customerWithInvoices([20_000]);
+    const installments = [
+      { dueDate: "2026-04-01", amountMinor: 10_000 },
+      { dueDate: "2026-05-01", amountMinor: 10_000 },
+    ];
+    const { paymentPlanId } = executed<{ paymentPlanId: string }>(
+      await run("propose_payment_plan", { customerId: customer.id, invoiceIds: [a!.id], installments }),
+    );
+    expect(await run("record_plan_status", { paymentPlanId, status: "defaulted" })).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "status", message: "a proposed plan cannot become defaulted" }],
+    });
+    executed(await run("record_plan_status", { paymentPlanId, status: "active" }));
+    executed(
+      await run("record_plan_status", {
+        paymentPlanId,
+        status: "defaulted",
+        note: "April instalment missed",
+      }),
+    );
+    const [plan] = await database.current.db
+      .select()
+      .from(paymentPlans)
+      .where(eq(paymentPlans.id, paymentPlanId));
+    expect(plan!.status).toBe("defaulted");
+  });
+
+  it("triage_dispute sets category, owner and SLA; resolve_dispute can expire a dispute", async () => {
+    const {
+      invoices: [a],
+    } = await customerWithInvoices([30_000]);
+    const { disputeId } = executed<{ disputeId: string }>(
+      await run("open_dispute", { invoiceId: a!.id, description: "We were charged twice for this" }),
+    );
+    expect(await run("triage_dispute", { disputeId })).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "(input)" }],
+    });
+    executed(
+      await run("triage_dispute", {
+        disputeId,
+        category: "duplicate_billing",
+        owner: "cash-application",
+        slaDueAt: "2026-03-20T17:00:00Z",
+        status: "investigating",
+      }),
+    );
+    const [triaged] = await database.current.db.select().from(disputes).where(eq(disputes.id, disputeId));
+    expect(triaged).toMatchObject({
+      category: "duplicate_billing",
+      owner: "cash-application",
+      status: "investigating",
+      description: "We were charged twice for this",
+    });
+    executed(
+      await run("resolve_dispute", { disputeId, outcome: "expired", resolution: "No reply within the SLA" }),
+    );
+    const [closed] = await database.current.db.select().from(disputes).where(eq(disputes.id, disputeId));
+    expect(closed!.status).toBe("expired");
+  });
+
+  it("send_message records its dunning level on the invoices, never lowering it", async () => {
+    const db = database.current.db;
+    const {
+      customer,
+      invoices: [a, b],
+    } = await customerWithInvoices([10_000, 20_000]);
+    await db.update(invoices).set({ dunningLevel: 5 }).where(eq(invoices.id, b!.id));
+    const { body } = (await import("../../tools/messages.ts")).composeMessage({
+      channel: "letter",
+      invoices: [a!, b!].map((i) => ({
+        externalRef: i.externalRef,
+        balanceMinor: i.balanceMinor,
+        currency: i.currency,
+        dueDate: i.dueDate,
+      })),
+      isConsumer: false,
+      policy: DEFAULT_POLICY,
+      lead: "Second notice.",
+    });
+    executed(
+      await run("send_message", {
+        customerId: customer.id,
+        channel: "letter",
+        body,
+        invoiceIds: [a!.id, b!.id],
+        dunningLevel: 3,
+      }),
+    );
+    const rows = await db
+      .select()
+      .from(invoices)
+      .where(eq(invoices.customerId, customer.id))
+      .orderBy(invoices.amountMinor);
+    expect(rows.map((r) => r.dunningLevel)).toEqual([3, 5]);
+    expect(rows.every((r) => r.lastDunnedAt?.getTime() === NOW.getTime())).toBe(true);
+  });
+
+  it("record_forecast stores predictions and the risk score, replacing a re-run of the same model and date", async () => {
+    const db = database.current.db;
+    const {
+      customer,
+      invoices: [a],
+    } = await customerWithInvoices([10_000]);
+    const other = await customerWithInvoices([10_000]);
+    await db.update(customers).set({ automationEnabled: false }).where(eq(customers.id, customer.id));
+    const input = {
+      customerId: customer.id,
+      asOf: "2026-03-10",
+      modelVersion: "test-v1",
+      riskScore: 42.5,
+      predictions: [{ invoiceId: a!.id, predictedPayDate: "2026-03-20", lateProbability: 0.2 }],
+    };
+    executed(await run("record_forecast", input));
+    executed(
+      await run("record_forecast", {
+        ...input,
+        riskScore: 50,
+        predictions: [{ invoiceId: a!.id, predictedPayDate: "2026-03-25" }],
+      }),
+    );
+    const stored = await db.select().from(predictions).where(eq(predictions.invoiceId, a!.id));
+    expect(stored).toMatchObject([
+      { predictedPayDate: "2026-03-25", modelVersion: "test-v1", asOf: "2026-03-10" },
+    ]);
+    const [row] = await db.select().from(customers).where(eq(customers.id, customer.id));
+    expect(row).toMatchObject({ riskScore: 50, riskScoredAt: NOW });
+    expect(
+      await run("record_forecast", {
+        ...input,
+        predictions: [{ invoiceId: other.invoices[0]!.id, predictedPayDate: "2026-03-25" }],
+      }),
+    ).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "predictions.0.invoiceId" }],
+    });
   });
 });

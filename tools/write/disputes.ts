@@ -68,12 +68,13 @@ export const openDispute = defineTool({
 export const resolveDispute = defineTool({
   name: "resolve_dispute",
   description:
-    "Close a live dispute as resolved (the customer was right, or it was settled) or rejected (the invoice stands). " +
-    "Either way the invoice returns to the collection cadence for whatever balance remains.",
+    "Close a live dispute as resolved (the customer was right, or it was settled), rejected (the invoice stands) or " +
+    "expired (past its SLA with no word from the customer). The invoice returns to the collection cadence for whatever " +
+    "balance remains.",
   effect: "write",
   input: z.object({
     disputeId: id("disputeId"),
-    outcome: z.enum(["resolved", "rejected"]),
+    outcome: z.enum(["resolved", "rejected", "expired"]),
     resolution: nonEmptyText(5000),
   }),
   async propose(input, tx) {

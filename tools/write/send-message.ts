@@ -1,7 +1,7 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/connection.ts";
-import { communications, contacts } from "../../db/schema.ts";
+import { communications, contacts, invoices } from "../../db/schema.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
 import { channel, id, nonEmptyText } from "../schemas.ts";
@@ -23,6 +23,8 @@ export const sendMessage = defineTool({
     body: nonEmptyText(20_000),
     invoiceIds: z.array(id("invoiceIds[]")).max(200).default([]),
     autodialed: z.boolean().default(false),
+    /** The dunning level this message is: recorded on its invoices so a level is never sent twice. */
+    dunningLevel: z.number().int().min(1).max(50).optional(),
   }),
   async propose(input, tx) {
     const contactId = input.contactId ?? (await primaryContact(tx, input.customerId));
@@ -61,6 +63,16 @@ export const sendMessage = defineTool({
         occurredAt: ctx.now,
       })
       .returning({ id: communications.id });
+    if (input.dunningLevel !== undefined && input.invoiceIds.length > 0) {
+      await tx
+        .update(invoices)
+        .set({
+          dunningLevel: sql`greatest(${invoices.dunningLevel}, ${input.dunningLevel})`,
+          lastDunnedAt: ctx.now,
+          updatedAt: ctx.now,
+        })
+        .where(inArray(invoices.id, input.invoiceIds));
+    }
     return { communicationId: row!.id, status: "queued" as const, channel: input.channel, contactId };
   },
 });
