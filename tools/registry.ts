@@ -1,6 +1,7 @@
 // Every tool ARC has. The agents, the HTTP API and MCP all draw from this one list.
 import type { Tool } from "./define.ts";
 import { accountOverview } from "./read/account-overview.ts";
+import { accountSnapshot } from "./read/account-snapshot.ts";
 import { paymentHistory, unappliedPayments } from "./read/payments.ts";
 import { pendingApprovals } from "./read/pending-approvals.ts";
 import { portfolioSummary } from "./read/portfolio-summary.ts";
@@ -20,6 +21,7 @@ import { sendMessage } from "./write/send-message.ts";
 export const READ_TOOLS = [
   searchCustomers,
   accountOverview,
+  accountSnapshot,
   paymentHistory,
   unappliedPayments,
   pendingApprovals,

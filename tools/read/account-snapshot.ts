@@ -1,0 +1,325 @@
+import { and, asc, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import {
+  communications,
+  contacts,
+  customers,
+  disputes,
+  invoices,
+  paymentPlans,
+  payments,
+  promisesToPay,
+} from "../../db/schema.ts";
+import { defineTool } from "../define.ts";
+import { ToolInputError } from "../errors.ts";
+import { daysBetween, invoiceIsDisputed, utcDate } from "../ledger.ts";
+import { id, isoDate } from "../schemas.ts";
+import type {
+  AccountSnapshot,
+  SnapshotCommunication,
+  SnapshotDispute,
+  SnapshotPayment,
+  SnapshotPaymentPlan,
+  SnapshotPromise,
+} from "./account-snapshot-types.ts";
+
+const DAY = 86_400_000;
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+const minusDays = (date: string, days: number) =>
+  utcDate(new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY));
+
+/** Letters and digits only, upper-cased: how references are compared ("inv-2025 004812" → "INV2025004812"). */
+const normalisedSql = (column: unknown) => sql`regexp_replace(upper(${column}), '[^A-Z0-9]', '', 'g')`;
+
+const paymentColumns = {
+  id: payments.id,
+  externalRef: payments.externalRef,
+  customerId: payments.customerId,
+  payerName: payments.payerName,
+  payerAccount: payments.payerAccount,
+  currency: payments.currency,
+  amountMinor: payments.amountMinor,
+  unappliedMinor: payments.unappliedMinor,
+  receivedOn: payments.receivedOn,
+  remittanceText: payments.remittanceText,
+};
+
+export const accountSnapshot = defineTool({
+  name: "account_snapshot",
+  description:
+    "Everything an agent decides one account from, as of a date: the customer and its flags, contacts and consents, " +
+    "open and recently paid invoices, disputes, promises, payment plans, 90 days of communications, unapplied payments " +
+    "and unidentified payments that may be this customer's.",
+  effect: "read",
+  input: z.object({ customerId: id("customerId"), asOf: isoDate.optional() }),
+  async run(input, db, ctx): Promise<AccountSnapshot> {
+    const asOf = input.asOf ?? utcDate(ctx.now);
+    const [customer] = await db.select().from(customers).where(eq(customers.id, input.customerId));
+    if (!customer) throw new ToolInputError("customerId", `no customer ${input.customerId}`);
+    const since = (days: number) => new Date(Date.parse(`${asOf}T00:00:00Z`) - days * DAY);
+
+    const contactRows = await db
+      .select()
+      .from(contacts)
+      .where(eq(contacts.customerId, customer.id))
+      .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id));
+    const openRows = await db
+      .select({
+        id: invoices.id,
+        externalRef: invoices.externalRef,
+        currency: invoices.currency,
+        amountMinor: invoices.amountMinor,
+        balanceMinor: invoices.balanceMinor,
+        issueDate: invoices.issueDate,
+        dueDate: invoices.dueDate,
+        dunningLevel: invoices.dunningLevel,
+        lastDunnedAt: invoices.lastDunnedAt,
+        disputed: invoiceIsDisputed,
+      })
+      .from(invoices)
+      .where(
+        and(
+          eq(invoices.customerId, customer.id),
+          sql`${invoices.balanceMinor} > 0`,
+          isNull(invoices.voidedAt),
+        ),
+      )
+      .orderBy(asc(invoices.dueDate), asc(invoices.externalRef));
+    const paidRows = await db
+      .select({
+        id: invoices.id,
+        externalRef: invoices.externalRef,
+        currency: invoices.currency,
+        amountMinor: invoices.amountMinor,
+        issueDate: invoices.issueDate,
+        dueDate: invoices.dueDate,
+        paidOn: sql<string>`(select max(p.received_on)::text from payment_applications a
+          join payments p on p.id = a.payment_id where a.invoice_id = "invoices"."id")`,
+      })
+      .from(invoices)
+      .where(
+        and(
+          eq(invoices.customerId, customer.id),
+          eq(invoices.balanceMinor, 0),
+          gte(invoices.dueDate, minusDays(asOf, 730)),
+        ),
+      )
+      .orderBy(asc(invoices.dueDate), asc(invoices.externalRef));
+    const disputeRows = await db
+      .select()
+      .from(disputes)
+      .where(
+        and(
+          eq(disputes.customerId, customer.id),
+          or(inArray(disputes.status, ["open", "investigating"]), gte(disputes.resolvedAt, since(90))),
+        ),
+      )
+      .orderBy(asc(disputes.openedAt), asc(disputes.id));
+    const promiseRows = await db
+      .select()
+      .from(promisesToPay)
+      .where(
+        and(
+          eq(promisesToPay.customerId, customer.id),
+          or(eq(promisesToPay.status, "open"), gte(promisesToPay.resolvedAt, since(180))),
+        ),
+      )
+      .orderBy(asc(promisesToPay.promisedDate), asc(promisesToPay.id));
+    const planRows = await db
+      .select()
+      .from(paymentPlans)
+      .where(
+        and(
+          eq(paymentPlans.customerId, customer.id),
+          or(inArray(paymentPlans.status, ["proposed", "active"]), gte(paymentPlans.updatedAt, since(180))),
+        ),
+      )
+      .orderBy(asc(paymentPlans.createdAt), asc(paymentPlans.id));
+    const communicationRows = await db
+      .select()
+      .from(communications)
+      .where(and(eq(communications.customerId, customer.id), gte(communications.occurredAt, since(90))))
+      .orderBy(desc(communications.occurredAt), desc(communications.id));
+    const unappliedRows = await db
+      .select(paymentColumns)
+      .from(payments)
+      .where(
+        and(eq(payments.customerId, customer.id), sql`${payments.amountMinor} > ${payments.appliedMinor}`),
+      )
+      .orderBy(asc(payments.receivedOn), asc(payments.id));
+    const candidateRows = await candidatePayments(
+      db,
+      customer,
+      openRows.map((i) => i.externalRef),
+    );
+    const recentRows = await db
+      .select({
+        ...paymentColumns,
+        appliedTo: sql<{ invoiceId: string; amountMinor: number }[]>`coalesce((
+          select jsonb_agg(jsonb_build_object('invoiceId', a.invoice_id, 'amountMinor', a.amount_minor) order by a.invoice_id)
+          from payment_applications a where a.payment_id = "payments"."id"), '[]'::jsonb)`,
+      })
+      .from(payments)
+      .where(and(eq(payments.customerId, customer.id), gte(payments.receivedOn, minusDays(asOf, 730))))
+      .orderBy(asc(payments.receivedOn), asc(payments.id));
+
+    return {
+      asOf,
+      now: ctx.now.toISOString(),
+      customer: {
+        id: customer.id,
+        externalRef: customer.externalRef,
+        name: customer.name,
+        isConsumer: customer.isConsumer,
+        segment: customer.segment as AccountSnapshot["customer"]["segment"],
+        timezone: customer.timezone,
+        country: customer.country,
+        region: customer.region,
+        currency: customer.currency,
+        paymentTermsDays: customer.paymentTermsDays,
+        creditLimitMinor: customer.creditLimitMinor,
+        owner: customer.owner,
+        strategic: customer.strategic,
+        automationEnabled: customer.automationEnabled,
+        doNotContactAt: iso(customer.doNotContactAt),
+        ceaseCommunicationAt: iso(customer.ceaseCommunicationAt),
+        bankruptcyFiledAt: iso(customer.bankruptcyFiledAt),
+        legalHoldAt: iso(customer.legalHoldAt),
+        attorneyRepresentedAt: iso(customer.attorneyRepresentedAt),
+        legalEscalatedAt: iso(customer.legalEscalatedAt),
+        creditHoldAt: iso(customer.creditHoldAt),
+        bankAccounts: customer.bankAccounts,
+      },
+      contacts: contactRows.map((c) => ({
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        phone: c.phone,
+        role: c.role,
+        isPrimary: c.isPrimary,
+        preferredChannel: c.preferredChannel as AccountSnapshot["contacts"][number]["preferredChannel"],
+        language: c.language,
+        emailOptedOutAt: iso(c.emailOptedOutAt),
+        smsConsentAt: iso(c.smsConsentAt),
+        smsOptedOutAt: iso(c.smsOptedOutAt),
+        callConsentAt: iso(c.callConsentAt),
+        callOptedOutAt: iso(c.callOptedOutAt),
+        letterOptedOutAt: iso(c.letterOptedOutAt),
+      })),
+      openInvoices: openRows.map((i) => ({ ...i, lastDunnedAt: iso(i.lastDunnedAt) })),
+      paidInvoices: paidRows
+        .filter((i) => i.paidOn)
+        .map((i) => ({ ...i, paidOn: i.paidOn, daysLate: daysBetween(i.dueDate, i.paidOn) })),
+      disputes: disputeRows.map(
+        (d): SnapshotDispute => ({
+          id: d.id,
+          invoiceId: d.invoiceId,
+          category: d.category as SnapshotDispute["category"],
+          status: d.status as SnapshotDispute["status"],
+          description: d.description,
+          currency: d.currency,
+          amountMinor: d.amountMinor,
+          owner: d.owner,
+          openedAt: d.openedAt.toISOString(),
+          slaDueAt: iso(d.slaDueAt),
+          resolvedAt: iso(d.resolvedAt),
+        }),
+      ),
+      promises: promiseRows.map(
+        (p): SnapshotPromise => ({
+          id: p.id,
+          invoiceIds: p.invoiceIds,
+          currency: p.currency,
+          amountMinor: p.amountMinor,
+          promisedDate: p.promisedDate,
+          status: p.status as SnapshotPromise["status"],
+          source: p.source,
+          createdAt: p.createdAt.toISOString(),
+        }),
+      ),
+      paymentPlans: planRows.map(
+        (p): SnapshotPaymentPlan => ({
+          id: p.id,
+          invoiceIds: p.invoiceIds,
+          currency: p.currency,
+          totalMinor: p.totalMinor,
+          installments: p.installments as SnapshotPaymentPlan["installments"],
+          status: p.status as SnapshotPaymentPlan["status"],
+          createdAt: p.createdAt.toISOString(),
+        }),
+      ),
+      communications: communicationRows.map(
+        (c): SnapshotCommunication => ({
+          id: c.id,
+          direction: c.direction as SnapshotCommunication["direction"],
+          channel: c.channel as SnapshotCommunication["channel"],
+          status: c.status,
+          subject: c.subject,
+          body: c.body,
+          occurredAt: c.occurredAt.toISOString(),
+          isConversation: c.isConversation,
+          invoiceIds: c.invoiceIds,
+        }),
+      ),
+      unappliedPayments: unappliedRows,
+      candidatePayments: candidateRows,
+      recentPayments: recentRows,
+    };
+  },
+});
+
+/**
+ * Unidentified payments that may be this customer's: the payer account is one of its bank accounts,
+ * the remittance cites one of its open invoice numbers (letters and digits compared), or the payer
+ * name contains the first distinctive word of its name. Deliberately generous: cash application
+ * decides, and never auto-applies on a name alone.
+ */
+async function candidatePayments(
+  db: Parameters<typeof accountSnapshot.run>[1],
+  customer: { bankAccounts: string[]; name: string },
+  openRefs: string[],
+): Promise<SnapshotPayment[]> {
+  const refs = openRefs
+    .map((ref) => ref.toUpperCase().replace(/[^A-Z0-9]/g, ""))
+    .filter((ref) => ref.length >= 4);
+  const nameWord = customer.name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .find((word) => word.length >= 4 && !GENERIC_NAME_WORDS.has(word));
+  const conditions = [
+    customer.bankAccounts.length > 0 ? inArray(payments.payerAccount, customer.bankAccounts) : undefined,
+    refs.length > 0
+      ? // refs hold only [A-Z0-9] (normalised above), so they are safe to inline as literals.
+        sql`${normalisedSql(payments.remittanceText)} like any (${sql.raw(`array[${refs.map((r) => `'%${r}%'`).join(",")}]`)})`
+      : undefined,
+    nameWord ? sql`upper(${payments.payerName}) like ${`%${nameWord}%`}` : undefined,
+  ].filter((c) => c !== undefined);
+  if (conditions.length === 0) return [];
+  return db
+    .select(paymentColumns)
+    .from(payments)
+    .where(
+      and(
+        isNull(payments.customerId),
+        sql`${payments.amountMinor} > ${payments.appliedMinor}`,
+        or(...conditions),
+      ),
+    )
+    .orderBy(asc(payments.receivedOn), asc(payments.id));
+}
+
+/** Words too common in company names to identify a payer by. */
+const GENERIC_NAME_WORDS = new Set([
+  "THE",
+  "COMPANY",
+  "CORP",
+  "CORPORATION",
+  "GROUP",
+  "HOLDINGS",
+  "LIMITED",
+  "GMBH",
+  "INTERNATIONAL",
+  "SERVICES",
+  "TRADING",
+  "INDUSTRIES",
+]);
