@@ -50,6 +50,8 @@ export interface OutreachDetails {
   invoiceIds: string[];
   /** Calls placed by a dialer (TCPA needs consent for these to mobiles). */
   autodialed?: boolean;
+  /** ISO instant the message is to go out; the runner judges a scheduled message as of then. */
+  scheduledFor?: string;
 }
 
 export interface ProposedAction {

@@ -120,7 +120,7 @@ export class ToolRunner {
         const [existing] = await tx.select().from(actions).where(eq(actions.idempotencyKey, key));
         if (existing && existing.status !== "failed") return replay(existing);
         const proposal = await tool.propose(input, tx, ctx);
-        const facts = await loadFacts(tx, proposal, ctx.now, ctx.policy);
+        const facts = await loadFacts(tx, proposal, judgedAt(proposal, ctx.now), ctx.policy);
         const verdict = evaluate({ ...proposal, tool: tool.name, caller: ctx.caller }, facts, this.policy);
         const status =
           verdict.verdict === "deny"
@@ -260,7 +260,7 @@ export class ToolRunner {
         const approvedRuleIds = (action.reasons as Reason[])
           .filter((r) => r.verdict === "needs_approval")
           .map((r) => r.ruleId);
-        const facts = await loadFacts(tx, proposal, ctx.now, ctx.policy);
+        const facts = await loadFacts(tx, proposal, judgedAt(proposal, ctx.now), ctx.policy);
         const verdict = evaluate({ ...proposal, tool: tool.name, caller }, facts, this.policy, {
           approvedRuleIds,
         });
@@ -416,6 +416,12 @@ function replay(action: Action): ToolResult {
     default:
       return { status: "failed", actionId: action.id, error: action.error ?? "failed", replayed: true };
   }
+}
+
+/** A scheduled message is judged as of when it goes out; everything else as of now. */
+function judgedAt(proposal: { outreach?: { scheduledFor?: string } }, now: Date): Date {
+  const scheduled = proposal.outreach?.scheduledFor;
+  return scheduled && Date.parse(scheduled) > now.getTime() ? new Date(scheduled) : now;
 }
 
 export function deriveIdempotencyKey(tool: string, caller: Caller, input: unknown): string {

@@ -355,3 +355,47 @@ describe("facts the runner loads", () => {
     ).toMatchObject({ status: "executed" });
   });
 });
+
+describe("scheduled messages", () => {
+  it("are judged as of when they go out: a message queued at night for 09:00 local passes the local-time rule", async () => {
+    const { customer, invoice } = await account();
+    const night = new Date("2026-03-10T02:00:00Z"); // 22:00 the evening before, in New York
+    const message = {
+      customerId: customer.id,
+      channel: "email",
+      body: collectionEmail([invoice.externalRef], 125_000),
+      invoiceIds: [invoice.id],
+    };
+    const now = await runner().call("send_message", message, {
+      caller: AGENT,
+      idempotencyKey: "sched:1",
+      now: night,
+    });
+    expect(now.status).toBe("blocked");
+    if (now.status === "blocked") expect(now.reasons.map((r) => r.ruleId)).toContain("contact.local_time");
+    const scheduled = await runner().call(
+      "send_message",
+      { ...message, scheduledFor: "2026-03-10T13:00:00Z" },
+      { caller: AGENT, idempotencyKey: "sched:2", now: night },
+    );
+    expect(scheduled).toMatchObject({
+      status: "executed",
+      output: { scheduledFor: "2026-03-10T13:00:00.000Z" },
+    });
+    const [queued] = await database.current.db
+      .select()
+      .from(communications)
+      .where(eq(communications.customerId, customer.id));
+    expect(queued!.occurredAt.toISOString()).toBe("2026-03-10T13:00:00.000Z");
+    expect(
+      await runner().call(
+        "send_message",
+        { ...message, scheduledFor: "2026-03-01T13:00:00Z" },
+        { caller: AGENT, idempotencyKey: "sched:3", now: night },
+      ),
+    ).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "scheduledFor" }],
+    });
+  });
+});

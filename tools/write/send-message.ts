@@ -4,7 +4,7 @@ import type { Tx } from "../../db/connection.ts";
 import { communications, contacts, invoices } from "../../db/schema.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
-import { channel, id, nonEmptyText } from "../schemas.ts";
+import { channel, id, isoDateTime, nonEmptyText } from "../schemas.ts";
 
 export const sendMessage = defineTool({
   name: "send_message",
@@ -23,10 +23,22 @@ export const sendMessage = defineTool({
     body: nonEmptyText(20_000),
     invoiceIds: z.array(id("invoiceIds[]")).max(200).default([]),
     autodialed: z.boolean().default(false),
+    /**
+     * When the message is to go out (at most 7 days ahead): the outbox holds it until then, and the
+     * policy judges it as of then (local time, frequency, gaps). Default: now.
+     */
+    scheduledFor: isoDateTime.optional(),
     /** The dunning level this message is: recorded on its invoices so a level is never sent twice. */
     dunningLevel: z.number().int().min(1).max(50).optional(),
   }),
-  async propose(input, tx) {
+  async propose(input, tx, ctx) {
+    if (input.scheduledFor) {
+      const at = Date.parse(input.scheduledFor);
+      if (at < ctx.now.getTime() - 60_000)
+        throw new ToolInputError("scheduledFor", `${input.scheduledFor} is in the past`);
+      if (at > ctx.now.getTime() + 7 * 86_400_000)
+        throw new ToolInputError("scheduledFor", "schedule at most 7 days ahead");
+    }
     const contactId = input.contactId ?? (await primaryContact(tx, input.customerId));
     if (!contactId)
       throw new ToolInputError("contactId", `customer ${input.customerId} has no contact to write to`);
@@ -43,6 +55,7 @@ export const sendMessage = defineTool({
         body: input.body,
         invoiceIds: input.invoiceIds,
         autodialed: input.autodialed,
+        ...(input.scheduledFor ? { scheduledFor: new Date(input.scheduledFor).toISOString() } : {}),
       },
     };
   },
@@ -60,7 +73,7 @@ export const sendMessage = defineTool({
         body: input.body,
         invoiceIds: input.invoiceIds,
         actionId: ctx.actionId,
-        occurredAt: ctx.now,
+        occurredAt: input.scheduledFor ? new Date(input.scheduledFor) : ctx.now,
       })
       .returning({ id: communications.id });
     if (input.dunningLevel !== undefined && input.invoiceIds.length > 0) {
@@ -73,7 +86,13 @@ export const sendMessage = defineTool({
         })
         .where(inArray(invoices.id, input.invoiceIds));
     }
-    return { communicationId: row!.id, status: "queued" as const, channel: input.channel, contactId };
+    return {
+      communicationId: row!.id,
+      status: "queued" as const,
+      channel: input.channel,
+      contactId,
+      scheduledFor: (input.scheduledFor ? new Date(input.scheduledFor) : ctx.now).toISOString(),
+    };
   },
 });
 
