@@ -17,7 +17,7 @@ import { appendAudit, canonicalJson } from "../db/audit.ts";
 import type { Db, Tx } from "../db/connection.ts";
 import { type Action, actions } from "../db/schema.ts";
 import { evaluate, type PolicyDocument } from "../policies/index.ts";
-import type { Caller, Reason } from "../policies/types.ts";
+import type { Caller, Reason, Verdict } from "../policies/types.ts";
 import type { Tool, ToolContext, WriteTool } from "./define.ts";
 import { ConflictError, ForbiddenError, type InputIssue, NotFoundError, ToolInputError } from "./errors.ts";
 import { loadFacts } from "./facts.ts";
@@ -184,6 +184,39 @@ export class ToolRunner {
       }
       return this.recordFailure(tool.name, input, key, ctx, error);
     }
+  }
+
+  /**
+   * What a write call would do, without doing it: validation, proposal, facts and the policy verdict,
+   * inside a transaction that is always rolled back. The dry run's answer to "what would happen".
+   */
+  async preview(
+    name: string,
+    rawInput: unknown,
+    options: CallOptions,
+  ): Promise<{ status: "invalid"; issues: InputIssue[] } | { status: "judged"; verdict: Verdict }> {
+    const tool = this.get(name);
+    if (tool.effect !== "write") throw new Error(`preview is for write tools; ${name} only reads`);
+    const parsed = tool.input.safeParse(rawInput);
+    if (!parsed.success) return { status: "invalid", issues: zodIssues(parsed.error) };
+    const ctx: ToolContext = {
+      caller: options.caller,
+      now: options.now ?? this.clock(),
+      policy: this.policy,
+    };
+    let verdict: Verdict | undefined;
+    try {
+      await this.db.transaction(async (tx) => {
+        const proposal = await tool.propose(parsed.data, tx, ctx);
+        const facts = await loadFacts(tx, proposal, judgedAt(proposal, ctx.now), ctx.policy);
+        verdict = evaluate({ ...proposal, tool: tool.name, caller: ctx.caller }, facts, this.policy);
+        tx.rollback();
+      });
+    } catch (error) {
+      if (error instanceof ToolInputError) return { status: "invalid", issues: error.issues };
+      if (!verdict) throw error;
+    }
+    return { status: "judged", verdict: verdict! };
   }
 
   /**

@@ -399,3 +399,36 @@ describe("scheduled messages", () => {
     });
   });
 });
+
+describe("preview", () => {
+  it("judges a write exactly as call would, and writes nothing", async () => {
+    const { customer, invoice } = await account({ bankruptcyFiledAt: new Date("2026-02-01T00:00:00Z") });
+    const before = await ledgerCounts(database.current.db);
+    const message = {
+      customerId: customer.id,
+      channel: "email",
+      body: collectionEmail([invoice.externalRef], 125_000),
+      invoiceIds: [invoice.id],
+    };
+    const previewed = await runner().preview("send_message", message, { caller: AGENT });
+    expect(previewed.status).toBe("judged");
+    if (previewed.status === "judged") {
+      expect(previewed.verdict.verdict).toBe("deny");
+      expect(previewed.verdict.reasons.map((r) => r.ruleId)).toContain("account.bankruptcy");
+    }
+    expect(
+      await runner().preview(
+        "create_task",
+        { customerId: customer.id, kind: "call", title: "t" },
+        { caller: AGENT },
+      ),
+    ).toMatchObject({
+      status: "judged",
+      verdict: { verdict: "allow" },
+    });
+    expect(await runner().preview("create_task", { customerId: "nope" }, { caller: AGENT })).toMatchObject({
+      status: "invalid",
+    });
+    expect(await ledgerCounts(database.current.db)).toEqual(before);
+  });
+});
