@@ -1,5 +1,5 @@
 // One Postgres URL, one code path. With DATABASE_URL set, ARC talks to that server. Without it, ARC
-// starts PGlite on a data folder and serves it on loopback through pglite-socket, so postgres.js,
+// starts PGlite on a data folder and serves it on loopback (embedded-server.ts), so postgres.js,
 // LangGraph's PostgresSaver and pg-boss all speak the ordinary wire protocol to it.
 //
 // Only one process may open an embedded data folder. The first `arc` process writes
@@ -10,10 +10,10 @@ import { createConnection } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { startEmbeddedPgServer } from "./embedded-server.ts";
 import * as schema from "./schema.ts";
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -152,13 +152,11 @@ interface ServerFile {
 /** Serves a PGlite instance on loopback. `dataDir` undefined means in-memory (tests). */
 export async function serveEmbedded(dataDir: string | undefined, port = 0): Promise<EmbeddedServer> {
   const pglite = await PGlite.create(dataDir ? { dataDir } : {});
-  // Several ARC processes on one machine may connect; each uses a single connection (see connect()).
-  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port, maxConnections: 16 });
-  await server.start();
-  const address = server.getServerConn();
-  const boundPort = Number(address.slice(address.lastIndexOf(":") + 1));
+  // Several clients (postgres.js, LangGraph's pg pool, other arc processes) share the one backend;
+  // embedded-server.ts keeps each client's unit of work, and its transactions, together.
+  const server = await startEmbeddedPgServer(pglite, { host: "127.0.0.1", port });
   return {
-    url: `postgres://postgres@127.0.0.1:${boundPort}/postgres?sslmode=disable`,
+    url: `postgres://postgres@127.0.0.1:${server.port}/postgres?sslmode=disable`,
     async stop() {
       await server.stop();
       await pglite.close();

@@ -174,6 +174,92 @@ const paymentPlanLimits = z.strictObject({
   hardMaxDurationDays: positiveInt(),
 });
 
+// The dunning ladder: what the collection agent plans, level by level, from the due date of the
+// account's oldest unpaid undisputed ("carrying") invoice. The rules above judge each planned call.
+
+/** Payment-behaviour segments the collection agent derives; each has its own cadence. */
+export const DUNNING_SEGMENTS = ["prompt", "slow", "problem", "strategic", "consumer"] as const;
+export const DUNNING_TONES = ["friendly", "firm", "final"] as const;
+export const DUNNING_ACTIONS = ["message", "call_task", "legal_referral"] as const;
+
+const channelField = () => z.enum(CHANNELS, { error: `expected one of ${CHANNELS.join(", ")}` });
+const toneField = () => z.enum(DUNNING_TONES, { error: `expected one of ${DUNNING_TONES.join(", ")}` });
+const levelName = () =>
+  nonEmptyText("a level name").regex(/^[a-z][a-z0-9_]*$/, {
+    error: 'expected a lower-case level name such as "final_demand"',
+  });
+const integer = (what = "a whole number") =>
+  z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` });
+
+const dunningLevel = z.strictObject({
+  /** 1..n in ladder order; invoices remember the highest level they reached. */
+  level: positiveInt(),
+  name: levelName(),
+  /** Days after the carrying invoice's due date (negative: before it). */
+  offsetDays: integer(),
+  tone: toneField(),
+  /** message: send one; call_task: a call task for the account owner; legal_referral: propose it to a person. */
+  action: z.enum(DUNNING_ACTIONS, { error: `expected one of ${DUNNING_ACTIONS.join(", ")}` }),
+  /** The channel messages at this level go on; may be left out when `channels` names one for every segment. */
+  channel: channelField().optional(),
+  /** Per-segment channel overrides. */
+  channels: z
+    .strictObject({
+      prompt: channelField().optional(),
+      slow: channelField().optional(),
+      problem: channelField().optional(),
+      strategic: channelField().optional(),
+      consumer: channelField().optional(),
+    })
+    .optional(),
+});
+
+const dunningSegment = z.strictObject({
+  /** Added to every level's offsetDays for this segment: positive is later, negative earlier. */
+  offsetShiftDays: integer(),
+  /** Level names this segment skips (e.g. prompt payers need no pre-due reminder). */
+  skipLevels: z.array(levelName()).optional(),
+  /** Tones above this one are not automated: the account owner gets a call task instead. */
+  automatedUpToTone: toneField().optional(),
+});
+
+const dunningShape = z.strictObject({
+  /** Strictly increasing in offsetDays, numbered 1..n, unique names. */
+  levels: z.array(dunningLevel).min(1, { error: "expected at least one level" }),
+  segments: z.strictObject({
+    prompt: dunningSegment,
+    slow: dunningSegment,
+    problem: dunningSegment,
+    strategic: dunningSegment,
+    consumer: dunningSegment,
+  }),
+  /** Dunnable balance (per currency) below which no dunning happens: a tolerance for tiny balances. */
+  minBalanceMinor: moneyLimits(),
+  /** Firm and final messages ask for payment by asOf + this many days (a real date, not pressure). */
+  payWithinDays: positiveInt(),
+  /** Call tasks (strategic accounts, call_task levels) are due this many days after the run. */
+  callTaskDueDays: nonNegativeInt(),
+  paymentPlans: z.strictObject({
+    /** Segments the agent proposes plans to. */
+    segments: z.array(z.enum(DUNNING_SEGMENTS, { error: `expected one of ${DUNNING_SEGMENTS.join(", ")}` })),
+    /** From this ladder level on. */
+    offerFromLevel: positiveInt(),
+    /** Only for a dunnable balance of at least this (per currency). */
+    minBalanceMinor: moneyLimits(),
+    /** Equal instalments (the remainder in the first); at least 2. */
+    installments: positiveInt("a whole number ≥ 2").min(2, { error: "expected a whole number ≥ 2" }),
+    intervalDays: positiveInt(),
+    /** The first instalment is due this many days after the run. */
+    firstDueAfterDays: positiveInt(),
+    /** An instalment is missed when unpaid this many days after its due date. */
+    graceDays: nonNegativeInt(),
+  }),
+  promises: z.strictObject({
+    /** A promise is broken when unpaid this many days after the promised date. */
+    graceDays: nonNegativeInt(),
+  }),
+});
+
 const documentShape = z.strictObject({
   /** Recorded on every judged action. */
   version: z
@@ -249,6 +335,7 @@ const documentShape = z.strictObject({
     /** Years after the due date after which a debt is time-barred (no suit, no threat of suit). */
     statuteOfLimitationsYears: positiveInt(),
   }),
+  dunning: dunningShape,
 });
 
 export type PolicyDocument = z.output<typeof documentShape>;
@@ -257,6 +344,11 @@ export type MoneyLimits = PolicyDocument["approval"]["largeBalanceMinor"];
 export type ForbiddenPhrase = PolicyDocument["content"]["forbiddenLanguage"][number];
 export type TextRequirement = z.output<typeof textRequirement>;
 export type Jurisdiction = PolicyDocument["contact"]["jurisdictions"][string];
+export type DunningPolicy = PolicyDocument["dunning"];
+export type DunningLevel = DunningPolicy["levels"][number];
+export type DunningSegment = (typeof DUNNING_SEGMENTS)[number];
+export type DunningTone = (typeof DUNNING_TONES)[number];
+export type DunningAction = (typeof DUNNING_ACTIONS)[number];
 
 /** Checks between fields that each look fine alone. Messages name the fields involved. */
 export function crossFieldProblems(policy: PolicyDocument): { path: string; message: string }[] {
@@ -362,6 +454,78 @@ export function crossFieldProblems(policy: PolicyDocument): { path: string; mess
     seen.add(phrase.id);
   });
 
+  problems.push(...dunningProblems(policy));
+  return problems;
+}
+
+/** The ladder must be a ladder, reachable on some channel by every segment, and its plans proposable. */
+function dunningProblems(policy: PolicyDocument): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const { levels, segments, paymentPlans } = policy.dunning;
+  const names = new Set<string>();
+  levels.forEach((entry, index) => {
+    const at = `dunning.levels[${index}]`;
+    if (entry.level !== index + 1) {
+      problems.push({
+        path: `${at}.level`,
+        message: `levels are numbered 1..n in ladder order; expected ${index + 1}, got ${entry.level}`,
+      });
+    }
+    if (names.has(entry.name)) {
+      problems.push({
+        path: `${at}.name`,
+        message: `duplicate level name ${JSON.stringify(entry.name)}; names must be unique`,
+      });
+    }
+    names.add(entry.name);
+    const previous = levels[index - 1];
+    if (previous && entry.offsetDays <= previous.offsetDays) {
+      problems.push({
+        path: `${at}.offsetDays`,
+        message: `levels must be strictly increasing in offsetDays; ${entry.offsetDays} does not follow ${previous.offsetDays} (level ${previous.name})`,
+      });
+    }
+    if (entry.action === "message") {
+      const missing = DUNNING_SEGMENTS.filter((segment) => !(entry.channels?.[segment] ?? entry.channel));
+      if (missing.length > 0) {
+        problems.push({
+          path: `${at}.channel`,
+          message: `a message level needs a channel for every segment; none for ${missing.join(", ")} (set channel, or channels for each)`,
+        });
+      }
+    }
+  });
+  for (const segment of DUNNING_SEGMENTS) {
+    (segments[segment].skipLevels ?? []).forEach((name, index) => {
+      if (!names.has(name)) {
+        problems.push({
+          path: `dunning.segments.${segment}.skipLevels[${index}]`,
+          message: `no level is named ${JSON.stringify(name)}`,
+        });
+      }
+    });
+  }
+  if (paymentPlans.offerFromLevel > levels.length) {
+    problems.push({
+      path: "dunning.paymentPlans.offerFromLevel",
+      message: `the ladder has ${levels.length} levels; got ${paymentPlans.offerFromLevel}`,
+    });
+  }
+  const hard = policy.limits.paymentPlan;
+  if (paymentPlans.installments > hard.hardMaxInstallments) {
+    problems.push({
+      path: "dunning.paymentPlans.installments",
+      message: `exceeds limits.paymentPlan.hardMaxInstallments (${hard.hardMaxInstallments}); every proposal would be refused`,
+    });
+  }
+  const duration =
+    paymentPlans.firstDueAfterDays + (paymentPlans.installments - 1) * paymentPlans.intervalDays;
+  if (duration > hard.hardMaxDurationDays) {
+    problems.push({
+      path: "dunning.paymentPlans.intervalDays",
+      message: `plans would last ${duration} days, beyond limits.paymentPlan.hardMaxDurationDays (${hard.hardMaxDurationDays}); every proposal would be refused`,
+    });
+  }
   return problems;
 }
 

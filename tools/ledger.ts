@@ -62,3 +62,17 @@ export function utcDate(instant: Date): string {
  */
 export const invoiceIsDisputed: SQL<boolean> = sql<boolean>`exists (select 1 from disputes d
   where d.invoice_id = "invoices"."id" and d.status in ('open', 'investigating'))`;
+
+/** Records that a dunning step (message or call task) reached `level` on these invoices; never lowers it. */
+export async function recordDunningLevel(
+  db: DbOrTx,
+  invoiceIds: string[],
+  level: number,
+  at: Date,
+): Promise<void> {
+  if (invoiceIds.length === 0) return;
+  await db
+    .update(invoices)
+    .set({ dunningLevel: sql`greatest(${invoices.dunningLevel}, ${level})`, lastDunnedAt: at, updatedAt: at })
+    .where(inArray(invoices.id, invoiceIds));
+}

@@ -7,6 +7,7 @@ import { registerEvalsCommand } from "./evals.ts";
 import { registerImportCommands } from "./import.ts";
 import { registerMigrateCommand } from "./migrate.ts";
 import { registerPolicyCommands } from "./policy.ts";
+import { registerRunCommand } from "./run.ts";
 import { registerStartCommand } from "./start.ts";
 import { registerSummaryCommand } from "./summary.ts";
 import { registerToolCommands } from "./tools.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerImportCommands(program);
   registerSummaryCommand(program);
+  registerRunCommand(program);
   registerPolicyCommands(program);
   registerAuditCommands(program);
   registerToolCommands(program);

@@ -2,8 +2,10 @@
 // shell user acts as an admin caller of kind "cli"; every call still goes through policy and audit.
 import { userInfo } from "node:os";
 import type { Command } from "commander";
+import { rulesBrain } from "../../agents/rules-brain.ts";
 import type { Caller } from "../../policies/types.ts";
 import type { Decision, ToolResult } from "../../tools/runner.ts";
+import { decideAction } from "../approvals.ts";
 import { openArc } from "../context.ts";
 
 export const CLI_CALLER: Caller = { kind: "cli", id: safeUser(), role: "admin" };
@@ -124,8 +126,23 @@ export function registerToolCommands(program: Command): void {
       } else throw new Error(`decision must be approve, edit or reject, not "${decisionName}"`);
       const arc = await openArc();
       try {
-        const result = await arc.runner.decide(actionId, decision, { ...CLI_CALLER, role: "collector" });
+        const { result, resumedThread, stillPaused } = await decideAction(
+          arc,
+          rulesBrain,
+          actionId,
+          decision,
+          {
+            ...CLI_CALLER,
+            role: "collector",
+          },
+        );
         console.log(JSON.stringify(result, null, 2));
+        if (resumedThread)
+          console.error(
+            stillPaused
+              ? "The agent's thread resumed and waits on more approvals."
+              : "The agent's thread resumed and finished the account.",
+          );
         if (result.status === "invalid" || result.status === "failed") process.exitCode = 1;
       } finally {
         await arc.close();

@@ -238,6 +238,101 @@ describe("cross-field checks", () => {
   });
 });
 
+describe("the dunning ladder", () => {
+  it("ships the issue's default ladder: -3, 0, +7, +15, +30, +45, +60 (legal referral proposal)", () => {
+    const { levels, segments, promises } = DEFAULT_POLICY.dunning;
+    expect(levels.map((l) => [l.level, l.name, l.offsetDays, l.tone, l.action])).toEqual([
+      [1, "reminder", -3, "friendly", "message"],
+      [2, "due_date", 0, "friendly", "message"],
+      [3, "friendly", 7, "friendly", "message"],
+      [4, "firm", 15, "firm", "message"],
+      [5, "second_notice", 30, "firm", "message"],
+      [6, "final_demand", 45, "final", "message"],
+      [7, "legal_referral", 60, "final", "legal_referral"],
+    ]);
+    expect(segments.strategic.automatedUpToTone).toBe("friendly");
+    expect(segments.prompt.offsetShiftDays).toBeGreaterThan(0);
+    expect(segments.problem.offsetShiftDays).toBeLessThan(0);
+    expect(promises.graceDays).toBeGreaterThanOrEqual(0);
+  });
+
+  it("levels are numbered 1..n, uniquely named and strictly increasing in offsetDays", () => {
+    const errors = errorsOf(
+      defaultWith((d) => {
+        d.dunning.levels[2].offsetDays = 0;
+        d.dunning.levels[3].name = "friendly";
+        d.dunning.levels[4].level = 9;
+      }),
+    );
+    expect(errors).toEqual([
+      "dunning.levels[2].offsetDays: levels must be strictly increasing in offsetDays; 0 does not follow 0 (level due_date)",
+      'dunning.levels[3].name: duplicate level name "friendly"; names must be unique',
+      "dunning.levels[4].level: levels are numbered 1..n in ladder order; expected 5, got 9",
+    ]);
+  });
+
+  it("a message level needs a channel for every segment; overrides may supply them all", () => {
+    const errors = errorsOf(
+      defaultWith((d) => {
+        delete d.dunning.levels[0].channel;
+        d.dunning.levels[0].channels = { consumer: "letter", strategic: "email" };
+        delete d.dunning.levels[1].channel;
+        d.dunning.levels[1].channels = {
+          prompt: "email",
+          slow: "email",
+          problem: "sms",
+          strategic: "email",
+          consumer: "letter",
+        };
+      }),
+    );
+    expect(errors).toEqual([
+      "dunning.levels[0].channel: a message level needs a channel for every segment; none for prompt, slow, problem (set channel, or channels for each)",
+    ]);
+  });
+
+  it("refuses unknown tones, actions and segments, and skipped levels that do not exist", () => {
+    const errors = errorsOf(
+      defaultWith((d) => {
+        d.dunning.levels[0].tone = "angry";
+        d.dunning.levels[1].action = "sue";
+        d.dunning.levels[2].channels.vip = "sms";
+      }),
+    );
+    expect(errors).toContainEqual(
+      'dunning.levels[0].tone: expected one of friendly, firm, final, got "angry"',
+    );
+    expect(errors).toContainEqual(
+      'dunning.levels[1].action: expected one of message, call_task, legal_referral, got "sue"',
+    );
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^dunning\.levels\[2\]\.channels\.vip: unknown field/),
+    );
+    expect(errors).toHaveLength(3);
+    // Cross-field checks run once the fields themselves are valid.
+    expect(
+      errorsOf(defaultWith((d) => (d.dunning.segments.prompt.skipLevels = ["reminder", "nope"]))),
+    ).toEqual(['dunning.segments.prompt.skipLevels[1]: no level is named "nope"']);
+  });
+
+  it("plan proposals must be possible: a level that exists, within the hard plan limits", () => {
+    const errors = errorsOf(
+      defaultWith((d) => {
+        d.dunning.paymentPlans.offerFromLevel = 8;
+        d.dunning.paymentPlans.installments = 30;
+      }),
+    );
+    expect(errors).toEqual([
+      "dunning.paymentPlans.offerFromLevel: the ladder has 7 levels; got 8",
+      "dunning.paymentPlans.installments: exceeds limits.paymentPlan.hardMaxInstallments (24); every proposal would be refused",
+      "dunning.paymentPlans.intervalDays: plans would last 877 days, beyond limits.paymentPlan.hardMaxDurationDays (730); every proposal would be refused",
+    ]);
+    expect(errorsOf(defaultWith((d) => (d.dunning.paymentPlans.installments = 1)))).toEqual([
+      "dunning.paymentPlans.installments: expected a whole number ≥ 2, got 1",
+    ]);
+  });
+});
+
 describe("checkPolicyFile", () => {
   const dir = mkdtempSync(join(tmpdir(), "arc-policy-"));
   const write = (name: string, policy: unknown) => {

@@ -178,4 +178,6 @@ export interface PlannedCall {
   key: string;
   /** One line a collector reads: why this call. */
   why: string;
+  /** Keys of calls in the same decision that must have executed first (e.g. resolve after credit). */
+  dependsOn?: string[];
 }

@@ -15,6 +15,7 @@ export const pendingApprovals = defineTool({
     const rows = await db
       .select({
         id: actions.id,
+        idempotencyKey: actions.idempotencyKey,
         tool: actions.tool,
         input: actions.input,
         reasons: actions.reasons,

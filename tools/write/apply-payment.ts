@@ -84,6 +84,7 @@ export const applyPayment = defineTool({
       customerId,
       applicationIds: rows.map((r) => r.id),
       appliedMinor: sumMinor(input.applications.map((a) => a.amountMinor)),
+      currency: payment.currency,
     };
   },
 });

@@ -1,9 +1,10 @@
-import { asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/connection.ts";
-import { communications, contacts, invoices } from "../../db/schema.ts";
+import { communications, contacts } from "../../db/schema.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
+import { recordDunningLevel } from "../ledger.ts";
 import { channel, id, isoDateTime, nonEmptyText } from "../schemas.ts";
 
 export const sendMessage = defineTool({
@@ -76,16 +77,8 @@ export const sendMessage = defineTool({
         occurredAt: input.scheduledFor ? new Date(input.scheduledFor) : ctx.now,
       })
       .returning({ id: communications.id });
-    if (input.dunningLevel !== undefined && input.invoiceIds.length > 0) {
-      await tx
-        .update(invoices)
-        .set({
-          dunningLevel: sql`greatest(${invoices.dunningLevel}, ${input.dunningLevel})`,
-          lastDunnedAt: ctx.now,
-          updatedAt: ctx.now,
-        })
-        .where(inArray(invoices.id, input.invoiceIds));
-    }
+    if (input.dunningLevel !== undefined)
+      await recordDunningLevel(tx, input.invoiceIds, input.dunningLevel, ctx.now);
     return {
       communicationId: row!.id,
       status: "queued" as const,

@@ -1,0 +1,478 @@
+// The collection specialist's rules brain: from one account's snapshot and the policy document, the
+// tool calls to plan today. Pure and deterministic — no clock (dates come from snapshot.asOf), no
+// I/O, inputs sorted before use — so the same snapshot and policy always give the same decision,
+// and a re-run on the same day plans nothing new (a level is recorded on the invoices it was sent
+// for, and is never sent twice).
+//
+// The order of reasoning:
+//   1. bookkeeping: open promises kept or broken, active plans completed or defaulted;
+//   2. the carrying invoice (oldest-due undisputed invoice with a balance); none → nothing to do;
+//   3. stop flags (bankruptcy, cease, do-not-contact, legal hold, attorney, already with legal);
+//   4. the tolerance for tiny balances;
+//   5. pauses: a live promise or a current payment plan covering the carrying invoice;
+//   6. the ladder level due (segment-shifted, raised past a broken promise) against the level reached;
+//   7. one action for the level: a message grouping every due invoice, a call task, or a legal
+//      referral proposal; and, where the policy offers one, a payment-plan proposal.
+import type { DunningTone, MoneyLimits, PolicyDocument } from "../../policies/document.ts";
+import { totalsText } from "../../tools/messages.ts";
+import type {
+  AccountSnapshot,
+  PlannedCall,
+  SnapshotOpenInvoice,
+  SnapshotPaymentPlan,
+  SnapshotPromise,
+} from "../../tools/read/account-snapshot-types.ts";
+import { addDays, compareText, daysBetween, utcDateOf } from "./dates.ts";
+import { chooseReach } from "./reach.ts";
+import { type CollectionSegment, deriveSegment } from "./segment.ts";
+import { renderMessage } from "./templates.ts";
+
+export type PausedBy = "promise" | "plan" | "dispute_only" | "min_balance" | "flag" | "nothing_due";
+
+export interface CollectionDecision {
+  calls: PlannedCall[];
+  /** What the agent saw and why it did (or did not) act, for the run report and the collector. */
+  notes: string[];
+  segment: CollectionSegment;
+  carryingInvoiceId: string | null;
+  /** The ladder level the account is at today (null when paused before the ladder or none is due yet). */
+  level: number | null;
+  pausedBy?: PausedBy;
+}
+
+const TONE_RANK: Record<DunningTone, number> = { friendly: 0, firm: 1, final: 2 };
+
+export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocument): CollectionDecision {
+  const { customer, asOf } = snapshot;
+  const dunning = policy.dunning;
+  const assessment = deriveSegment(snapshot);
+  const segment = assessment.segment;
+  const notes: string[] = [`segment ${segment}: ${assessment.why}`];
+  const calls: PlannedCall[] = [];
+  const decision = (
+    rest: Pick<CollectionDecision, "carryingInvoiceId" | "level"> & { pausedBy?: PausedBy },
+  ) => ({
+    calls,
+    notes,
+    segment,
+    ...rest,
+  });
+
+  const open = [...snapshot.openInvoices].filter((i) => i.balanceMinor > 0).sort(byDue);
+  const openById = new Map(open.map((i) => [i.id, i]));
+  const applied = paymentsApplied(snapshot);
+
+  // 1. Bookkeeping on promises and plans (it is not outreach, so stop flags do not bar it).
+  let levelFloor = 0;
+  const pendingPromises: SnapshotPromise[] = [];
+  for (const promise of [...snapshot.promises].sort(byId)) {
+    if (promise.status !== "open") continue;
+    const state = promiseState(promise, openById, applied, asOf, dunning.promises.graceDays);
+    if (state === "kept") {
+      calls.push({
+        tool: "record_promise_status",
+        input: { promiseId: promise.id, status: "kept", note: `paid as promised (checked on ${asOf})` },
+        key: `collection:promise:${promise.id}:kept`,
+        why: `promise of ${promise.promisedDate} was kept: ${money(promise.amountMinor, promise.currency)} paid since it was made, or its invoices are paid`,
+      });
+    } else if (state === "broken") {
+      const reached = Math.max(0, ...promise.invoiceIds.map((id) => openById.get(id)?.dunningLevel ?? 0));
+      levelFloor = Math.max(levelFloor, reached + 1);
+      calls.push({
+        tool: "record_promise_status",
+        input: {
+          promiseId: promise.id,
+          status: "broken",
+          note: `not paid by ${promise.promisedDate} (+${dunning.promises.graceDays} days' grace); dunning resumes above level ${reached}`,
+        },
+        key: `collection:promise:${promise.id}:broken`,
+        why: `promise to pay ${money(promise.amountMinor, promise.currency)} by ${promise.promisedDate} was not kept`,
+      });
+      notes.push(`broken promise ${promise.id}: the ladder resumes at level ${reached + 1} or above`);
+    } else {
+      pendingPromises.push(promise);
+    }
+  }
+  const currentPlans: SnapshotPaymentPlan[] = [];
+  const defaultedNow = new Set<string>();
+  for (const plan of [...snapshot.paymentPlans].sort(byId)) {
+    if (plan.status !== "active") continue;
+    const state = planState(plan, openById, applied, asOf, dunning.paymentPlans.graceDays);
+    if (state.kind === "completed") {
+      calls.push({
+        tool: "record_plan_status",
+        input: {
+          paymentPlanId: plan.id,
+          status: "completed",
+          note: `all its invoices are paid (checked on ${asOf})`,
+        },
+        key: `collection:plan:${plan.id}:completed`,
+        why: "every invoice of the payment plan is paid",
+      });
+    } else if (state.kind === "defaulted") {
+      defaultedNow.add(plan.id);
+      calls.push({
+        tool: "record_plan_status",
+        input: {
+          paymentPlanId: plan.id,
+          status: "defaulted",
+          note: `instalment due ${state.missedDueDate} missed: ${money(state.paidMinor, plan.currency)} paid since the plan began, ${money(state.dueMinor, plan.currency)} due by then`,
+        },
+        key: `collection:plan:${plan.id}:defaulted`,
+        why: `payment plan instalment due ${state.missedDueDate} was missed`,
+      });
+      notes.push(`payment plan ${plan.id} defaulted: the ladder resumes`);
+    } else {
+      currentPlans.push(plan);
+    }
+  }
+
+  // 2. The carrying invoice.
+  const undisputed = open.filter((i) => !i.disputed);
+  const carrying = undisputed[0];
+  if (!carrying) {
+    if (open.length > 0) {
+      notes.push(
+        `every open invoice (${open.length}) is disputed; nothing to dun until the disputes are resolved`,
+      );
+      return decision({ carryingInvoiceId: null, level: null, pausedBy: "dispute_only" });
+    }
+    notes.push("no open invoice with a balance");
+    return decision({ carryingInvoiceId: null, level: null, pausedBy: "nothing_due" });
+  }
+  const carryingDays = daysBetween(carrying.dueDate, asOf);
+  notes.push(
+    `carrying invoice ${carrying.externalRef} (due ${carrying.dueDate}, ${carryingDays} days past due, level ${carrying.dunningLevel} reached)`,
+  );
+  const carried = { carryingInvoiceId: carrying.id };
+
+  // 3. Stop flags: the policy would refuse outreach anyway; the agent does not try.
+  const flags = stopFlags(snapshot, policy);
+  if (flags.length > 0) {
+    notes.push(`no outreach: ${flags.join("; ")}`);
+    return decision({ ...carried, level: null, pausedBy: "flag" });
+  }
+  if (!customer.automationEnabled) {
+    notes.push("automation is switched off for this account: the runner will hold these calls for approval");
+  }
+
+  // 4. Tolerance: a tiny dunnable balance is not worth a message.
+  const dunnable = sumMinor(undisputed.filter((i) => i.currency === carrying.currency));
+  const minBalance = limitFor(dunning.minBalanceMinor, carrying.currency);
+  if (dunnable < minBalance) {
+    notes.push(
+      `undisputed balance ${money(dunnable, carrying.currency)} is below the dunning minimum ${money(minBalance, carrying.currency)}; no dunning`,
+    );
+    return decision({ ...carried, level: null, pausedBy: "min_balance" });
+  }
+
+  // 5. Pauses.
+  const promiseOnCarrying = pendingPromises.find((p) => p.invoiceIds.includes(carrying.id));
+  if (promiseOnCarrying) {
+    const until = promiseOnCarrying.promisedDate;
+    notes.push(
+      until >= asOf
+        ? `paused until ${until}: promise to pay ${money(promiseOnCarrying.amountMinor, promiseOnCarrying.currency)} by then`
+        : `paused: promise of ${until} is within its ${dunning.promises.graceDays} days' grace (money may be in transit)`,
+    );
+    return decision({ ...carried, level: null, pausedBy: "promise" });
+  }
+  const planOnCarrying = currentPlans.find((p) => p.invoiceIds.includes(carrying.id));
+  if (planOnCarrying) {
+    notes.push(`paused: payment plan ${planOnCarrying.id} covers the carrying invoice and is up to date`);
+    return decision({ ...carried, level: null, pausedBy: "plan" });
+  }
+
+  // 6. The level due.
+  const segmentPolicy = dunning.segments[segment];
+  const skip = new Set(segmentPolicy.skipLevels ?? []);
+  const ladder = dunning.levels
+    .filter((l) => !skip.has(l.name))
+    .map((l) => ({ ...l, at: l.offsetDays + segmentPolicy.offsetShiftDays }));
+  const earliest = ladder[0]?.at ?? 0;
+  const covered = new Set([...pendingPromises, ...currentPlans].flatMap((x) => x.invoiceIds));
+  const group = undisputed.filter((i) => daysBetween(i.dueDate, asOf) >= earliest && !covered.has(i.id));
+  const excluded = undisputed.filter((i) => daysBetween(i.dueDate, asOf) >= earliest && covered.has(i.id));
+  if (excluded.length > 0) {
+    notes.push(`left out (under a live promise or plan): ${excluded.map((i) => i.externalRef).join(", ")}`);
+  }
+
+  let target = ladder.filter((l) => l.at <= carryingDays).at(-1);
+  if (levelFloor > 0 && (!target || target.level < levelFloor)) {
+    target = ladder.find((l) => l.level >= levelFloor) ?? ladder.at(-1);
+  }
+  if (!target) {
+    notes.push(
+      ladder[0]
+        ? `nothing due yet: the first level (${ladder[0].name}) comes ${ladder[0].at} days from the due date`
+        : "the ladder has no level for this segment",
+    );
+    return decision({ ...carried, level: null, pausedBy: "nothing_due" });
+  }
+  if (group.length === 0) {
+    // Only reachable when a broken promise lifts the level before any invoice is due.
+    notes.push(`level ${target.level} (${target.name}) is due, but no invoice is due yet to write about`);
+    return decision({ ...carried, level: target.level, pausedBy: "nothing_due" });
+  }
+  const reached = Math.max(0, ...group.map((i) => i.dunningLevel));
+  if (target.level <= reached) {
+    notes.push(`level ${target.level} (${target.name}) already reached; nothing new today`);
+    return decision({ ...carried, level: target.level, pausedBy: "nothing_due" });
+  }
+
+  // 7. The level's action, for the whole group.
+  const why = `level ${target.level} "${target.name}" (${target.tone} tone) for a ${segment} account: ${carrying.externalRef} is ${carryingDays} days past due${levelFloor > 0 ? " and a promise was broken" : ""}`;
+  const planInvoices = group.filter((i) => i.currency === carrying.currency);
+  const planBalance = sumMinor(planInvoices);
+  const plans = dunning.paymentPlans;
+  const offerPlan =
+    target.action !== "legal_referral" &&
+    plans.segments.includes(segment) &&
+    target.level >= plans.offerFromLevel &&
+    planBalance >= limitFor(plans.minBalanceMinor, carrying.currency) &&
+    planInvoices.length > 0 &&
+    !blockingPlan(snapshot.paymentPlans, defaultedNow, notes);
+
+  const automatedUpTo = segmentPolicy.automatedUpToTone;
+  const personCalls =
+    target.action === "call_task" ||
+    (target.action === "message" &&
+      automatedUpTo !== undefined &&
+      TONE_RANK[target.tone] > TONE_RANK[automatedUpTo]);
+
+  const messageFor = (channel: Parameters<typeof renderMessage>[0]["channel"]) =>
+    renderMessage({
+      level: target,
+      segment,
+      channel,
+      isConsumer: customer.isConsumer,
+      accountRef: customer.externalRef,
+      invoices: group,
+      asOf,
+      policy,
+      reminded: reached > 0,
+      ...(offerPlan ? { planOfferInstallments: plans.installments } : {}),
+    });
+
+  let acted = true;
+  if (target.action === "legal_referral") {
+    const invoiceIds = planInvoices.map((i) => i.id);
+    calls.push({
+      tool: "escalate_to_legal",
+      input: {
+        customerId: customer.id,
+        invoiceIds,
+        reason:
+          `Dunning ladder level ${target.level} (${target.name}) reached: ${carrying.externalRef} is ${carryingDays} days past due; ` +
+          `${invoiceIds.length} invoice(s), ${money(planBalance, carrying.currency)} outstanding after level ${reached}. ` +
+          "Proposed by the collection agent for a collector's decision.",
+      },
+      key: `collection:legal:L${target.level}`,
+      why: `${why}; a legal referral is a person's decision`,
+    });
+  } else if (personCalls) {
+    const script = messageFor("call");
+    const dueAt = `${addDays(asOf, dunning.callTaskDueDays)}T23:59:59.000Z`;
+    const because =
+      target.action === "call_task"
+        ? "this level is a call"
+        : `${segment} accounts are automated only up to ${automatedUpTo} messages`;
+    calls.push({
+      tool: "create_task",
+      input: {
+        customerId: customer.id,
+        kind: "call",
+        title: `Call account ${customer.externalRef} about ${plural(group.length, "overdue invoice")} (level ${target.level}, ${target.name})`,
+        detail: `Why a call: ${because}.\n\n${script.body}`,
+        ...(customer.owner ? { owner: customer.owner } : {}),
+        dueAt,
+        invoiceIds: group.map((i) => i.id),
+        dunningLevel: target.level,
+      },
+      key: `collection:task:L${target.level}`,
+      why: `${why}; ${because}`,
+    });
+  } else {
+    const preferred = target.channels?.[segment] ?? target.channel;
+    const reach = preferred ? chooseReach(snapshot.contacts, preferred) : null;
+    if (!preferred || !reach) {
+      acted = false;
+      notes.push(
+        preferred
+          ? `no contact can be reached on any channel for level ${target.level}; fix the account's contact data`
+          : `level ${target.level} has no channel for the ${segment} segment`,
+      );
+    } else {
+      if (reach.fallbackFrom) {
+        notes.push(
+          `${reach.fallbackFrom.channel} not possible (${reach.fallbackFrom.because}); sending by ${reach.channel}`,
+        );
+      }
+      const message = messageFor(reach.channel);
+      calls.push({
+        tool: "send_message",
+        input: {
+          customerId: customer.id,
+          contactId: reach.contact.id,
+          channel: reach.channel,
+          purpose: "collection",
+          ...(message.subject ? { subject: message.subject } : {}),
+          body: message.body,
+          invoiceIds: group.map((i) => i.id),
+          dunningLevel: target.level,
+        },
+        key: `collection:message:L${target.level}`,
+        why: `${why}; ${plural(group.length, "invoice")} in one ${reach.channel}${reach.fallbackFrom ? ` (fallback from ${reach.fallbackFrom.channel})` : ""}`,
+      });
+    }
+  }
+
+  if (offerPlan && acted) {
+    const installments = splitInstallments(planBalance, plans.installments).map((amountMinor, index) => ({
+      dueDate: addDays(asOf, plans.firstDueAfterDays + index * plans.intervalDays),
+      amountMinor,
+    }));
+    calls.push({
+      tool: "propose_payment_plan",
+      input: { customerId: customer.id, invoiceIds: planInvoices.map((i) => i.id), installments },
+      key: `collection:plan-proposal:L${target.level}`,
+      why: `${segment} account at level ${target.level} with ${money(planBalance, carrying.currency)} overdue: the policy offers ${plans.installments} instalments`,
+    });
+  }
+  return decision({ ...carried, level: target.level });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Stops that bar collection outreach for this account, each as a short phrase; empty when none. */
+export function stopFlags(snapshot: AccountSnapshot, policy: PolicyDocument): string[] {
+  const c = snapshot.customer;
+  const flags: string[] = [];
+  if (c.bankruptcyFiledAt) flags.push(`bankruptcy filed ${c.bankruptcyFiledAt} (automatic stay)`);
+  if (c.ceaseCommunicationAt) flags.push(`cease-communication request ${c.ceaseCommunicationAt}`);
+  if (c.doNotContactAt) flags.push(`do-not-contact since ${c.doNotContactAt}`);
+  if (c.legalHoldAt) flags.push(`legal hold since ${c.legalHoldAt}`);
+  // Consumer rules (the attorney rule among them) cover business accounts in strict mode too.
+  if (c.attorneyRepresentedAt && (c.isConsumer || policy.strictBusinessMode))
+    flags.push(`represented by an attorney since ${c.attorneyRepresentedAt}`);
+  if (c.legalEscalatedAt) flags.push(`already referred to legal ${c.legalEscalatedAt}`);
+  return flags;
+}
+
+/** Equal instalments summing exactly to `total`, the remainder (in minor units) in the first. */
+export function splitInstallments(total: number, count: number): number[] {
+  const base = Math.floor(total / count);
+  const remainder = total - base * count;
+  return Array.from({ length: count }, (_, index) => (index === 0 ? base + remainder : base));
+}
+
+type AppliedPayment = { invoiceId: string; amountMinor: number; receivedOn: string };
+
+/** Every application of a recent payment to an invoice, with the day the money arrived. */
+function paymentsApplied(snapshot: AccountSnapshot): AppliedPayment[] {
+  return snapshot.recentPayments.flatMap((p) =>
+    p.appliedTo.map((a) => ({
+      invoiceId: a.invoiceId,
+      amountMinor: a.amountMinor,
+      receivedOn: p.receivedOn,
+    })),
+  );
+}
+
+function paidSince(applied: AppliedPayment[], invoiceIds: readonly string[], sinceIso: string): number {
+  const since = utcDateOf(sinceIso);
+  const ids = new Set(invoiceIds);
+  return applied
+    .filter((a) => ids.has(a.invoiceId) && a.receivedOn >= since)
+    .reduce((t, a) => t + a.amountMinor, 0);
+}
+
+/** Kept: all its invoices are paid, or money covering the amount arrived since it was made. */
+function promiseState(
+  promise: SnapshotPromise,
+  openById: Map<string, SnapshotOpenInvoice>,
+  applied: AppliedPayment[],
+  asOf: string,
+  graceDays: number,
+): "kept" | "broken" | "pending" {
+  const allPaid = promise.invoiceIds.every((id) => !openById.has(id));
+  if (allPaid || paidSince(applied, promise.invoiceIds, promise.createdAt) >= promise.amountMinor)
+    return "kept";
+  return daysBetween(promise.promisedDate, asOf) > graceDays ? "broken" : "pending";
+}
+
+type PlanState =
+  | { kind: "current" | "completed" }
+  | { kind: "defaulted"; missedDueDate: string; dueMinor: number; paidMinor: number };
+
+/** Missed: an instalment past its grace while less than the cumulative amount due has been paid. */
+function planState(
+  plan: SnapshotPaymentPlan,
+  openById: Map<string, SnapshotOpenInvoice>,
+  applied: AppliedPayment[],
+  asOf: string,
+  graceDays: number,
+): PlanState {
+  if (plan.invoiceIds.every((id) => !openById.has(id))) return { kind: "completed" };
+  const paid = paidSince(applied, plan.invoiceIds, plan.createdAt);
+  let due = 0;
+  for (const installment of [...plan.installments].sort((a, b) => compareText(a.dueDate, b.dueDate))) {
+    if (daysBetween(installment.dueDate, asOf) <= graceDays) break;
+    due += installment.amountMinor;
+    if (paid < due)
+      return { kind: "defaulted", missedDueDate: installment.dueDate, dueMinor: due, paidMinor: paid };
+  }
+  return { kind: "current" };
+}
+
+/** A plan that stops a new proposal: one live (proposed or active), or one that failed recently. */
+function blockingPlan(
+  plans: readonly SnapshotPaymentPlan[],
+  defaultedNow: Set<string>,
+  notes: string[],
+): boolean {
+  const blocking = [...plans]
+    .sort(byId)
+    .find(
+      (p) =>
+        p.status === "proposed" ||
+        p.status === "active" ||
+        p.status === "defaulted" ||
+        p.status === "cancelled",
+    );
+  if (!blocking) return false;
+  const status = defaultedNow.has(blocking.id) ? "defaulted" : blocking.status;
+  notes.push(
+    status === "proposed" || status === "active"
+      ? `no new payment plan: plan ${blocking.id} is ${status}`
+      : `no new payment plan: plan ${blocking.id} was ${status} recently; a person may offer another`,
+  );
+  return true;
+}
+
+/** "1,234.56 USD", as messages write amounts. */
+function money(minor: number, currency: string): string {
+  return totalsText([{ externalRef: "", dueDate: "", balanceMinor: minor, currency }]);
+}
+
+function limitFor(limits: MoneyLimits, currency: string): number {
+  return limits[currency] ?? limits.default;
+}
+
+function sumMinor(invoices: readonly { balanceMinor: number }[]): number {
+  return invoices.reduce((t, i) => t + i.balanceMinor, 0);
+}
+
+function byDue(a: SnapshotOpenInvoice, b: SnapshotOpenInvoice): number {
+  return (
+    compareText(a.dueDate, b.dueDate) || compareText(a.externalRef, b.externalRef) || compareText(a.id, b.id)
+  );
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return compareText(a.id, b.id);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,93 @@
+// Forecasting, rules brain: a predicted pay date per open invoice and the account's risk score,
+// recorded through one `record_forecast` call. Pure: dates come from snapshot.asOf.
+//
+// Whatever model is plugged in, its output is held to the contract here: a pay date not before asOf,
+// a probability in 0..1, finite features. No open invoices → no call.
+import type { AccountSnapshot, PlannedCall } from "../../tools/read/account-snapshot-types.ts";
+import { compareText, customerHistoryModel, type PayDateModel } from "./model.ts";
+import { type RiskFactor, riskScore } from "./risk.ts";
+
+export interface ForecastPrediction {
+  invoiceId: string;
+  predictedPayDate: string;
+  lateProbability: number;
+  features: Record<string, number>;
+}
+
+export interface ForecastDecision {
+  calls: PlannedCall[];
+  notes: string[];
+  /** 0..100, higher = riskier. */
+  riskScore: number;
+  riskFactors: RiskFactor[];
+  /** One per open invoice, oldest due date first. */
+  predictions: ForecastPrediction[];
+}
+
+export function decideForecast(
+  snapshot: AccountSnapshot,
+  model: PayDateModel = customerHistoryModel,
+): ForecastDecision {
+  const { asOf } = snapshot;
+  const notes: string[] = [];
+  const invoices = [...snapshot.openInvoices].sort(
+    (a, b) =>
+      compareText(a.dueDate, b.dueDate) ||
+      compareText(a.externalRef, b.externalRef) ||
+      compareText(a.id, b.id),
+  );
+  const predictions = invoices.map((invoice): ForecastPrediction => {
+    const raw = model.predict(invoice, snapshot.paidInvoices, asOf);
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(raw.predictedPayDate) ? raw.predictedPayDate : asOf;
+    const predictedPayDate = compareText(date, asOf) < 0 ? asOf : date;
+    const p = Number.isFinite(raw.lateProbability) ? Math.min(1, Math.max(0, raw.lateProbability)) : 0.5;
+    const features = Object.fromEntries(
+      Object.entries(raw.features)
+        .filter(([, v]) => Number.isFinite(v))
+        .sort(([a], [b]) => compareText(a, b)),
+    );
+    return { invoiceId: invoice.id, predictedPayDate, lateProbability: p, features };
+  });
+
+  const risk = riskScore(snapshot, predictions);
+  const top = [...risk.factors].sort(
+    (a, b) => b.weight * b.value - a.weight * a.value || compareText(a.name, b.name),
+  )[0];
+  notes.push(
+    `risk ${risk.score}/100` +
+      (top && top.value > 0 ? ` (largest factor: ${top.name.replace(/_/g, " ")})` : ""),
+  );
+
+  if (predictions.length === 0) {
+    notes.push("no open invoices: nothing to forecast");
+    return { calls: [], notes, riskScore: risk.score, riskFactors: risk.factors, predictions };
+  }
+  const latest = predictions.reduce(
+    (max, p) => (compareText(p.predictedPayDate, max) > 0 ? p.predictedPayDate : max),
+    asOf,
+  );
+  const likelyLate = predictions.filter((p) => p.lateProbability > 0.5).length;
+  notes.push(
+    `${predictions.length} pay date(s) predicted by ${model.version}; last expected ${latest}` +
+      (likelyLate ? `; ${likelyLate} likely more than 30 days late` : ""),
+  );
+  const call: PlannedCall = {
+    tool: "record_forecast",
+    input: {
+      customerId: snapshot.customer.id,
+      asOf,
+      modelVersion: model.version,
+      riskScore: risk.score,
+      riskFactors: risk.factors.map((f) => ({ name: f.name, weight: f.weight, value: f.value })),
+      predictions: predictions.map((p) => ({
+        invoiceId: p.invoiceId,
+        predictedPayDate: p.predictedPayDate,
+        lateProbability: p.lateProbability,
+        features: p.features,
+      })),
+    },
+    key: `forecast:${asOf}`,
+    why: `pay-date forecast for ${predictions.length} open invoice(s) and a risk score of ${risk.score}`,
+  };
+  return { calls: [call], notes, riskScore: risk.score, riskFactors: risk.factors, predictions };
+}

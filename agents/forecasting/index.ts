@@ -1,0 +1,25 @@
+// The forecasting specialist's rules brain: the pay-date model seam and its rules model, the risk
+// score, and the decision.
+export { decideForecast, type ForecastDecision, type ForecastPrediction } from "./decide.ts";
+export {
+  customerHistoryModel,
+  HISTORY_WINDOW,
+  LATE_THRESHOLD_DAYS,
+  MIN_HISTORY,
+  type PayDateModel,
+  type PayDatePrediction,
+  PRIOR_DAYS_LATE,
+  priorDaysLate,
+  RECENCY_DECAY,
+  recentHistory,
+  weightedMedian,
+} from "./model.ts";
+export {
+  BROKEN_PROMISES_CAP,
+  OVERDUE_AGE_CAP_DAYS,
+  RISK_WEIGHTS,
+  type RiskFactor,
+  type RiskFactorName,
+  type RiskScore,
+  riskScore,
+} from "./risk.ts";

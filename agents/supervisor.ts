@@ -1,0 +1,344 @@
+// The supervisor: one LangGraph thread per (run, account).
+//
+//   START → route ─┬─► decide_<specialist> → act_<specialist> ─┬─► decide_<next> …
+//                  └─► END (nothing to do)                      └─► END
+//
+// route reads the account snapshot and plans the specialists (router.ts). decide_* asks the brain
+// for tool calls and checkpoints them; act_* makes them through the tool runner, with idempotency
+// keys derived from the as-of date, account and call, so re-running a node (LangGraph re-runs a node
+// from its first line on resume) or a whole run for the same date has no second effect. Calls the
+// policy holds for approval are gathered into ONE interrupt per act node in langchain's HITL shape;
+// decisions come back keyed by action id, so a collector may decide some of them elsewhere (REST)
+// and the resumed node still applies each decision to the right action.
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
+import type { Caller, Reason } from "../policies/types.ts";
+import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
+import type { Decision, ToolResult, ToolRunner } from "../tools/runner.ts";
+import { nextLocalTime } from "../tools/schedule.ts";
+import { type Brain, SPECIALISTS, type SpecialistName } from "./brain.ts";
+import { type RoutePlan, routeAccount } from "./router.ts";
+
+export const AGENT_CALLER: Caller = { kind: "agent", id: "supervisor", role: "agent" };
+
+/** Messages queued by a run go out at this local time in the debtor's zone (the next one to come). */
+export const SEND_AT_LOCAL_TIME = "09:00";
+
+export interface CallOutcome {
+  specialist: SpecialistName;
+  key: string;
+  tool: string;
+  why: string;
+  /** The runner's status, or for a dry run the verdict it would get. */
+  /** The runner's status; for a dry run the verdict it would get; "skipped" when not attempted. */
+  status: ToolResult["status"] | "allow" | "deny" | "needs_approval" | "skipped";
+  actionId?: string;
+  reasons?: Pick<Reason, "ruleId" | "verdict" | "message">[];
+  output?: unknown;
+  error?: string;
+  replayed?: boolean;
+  decidedBy?: string;
+}
+
+/** What a paused act node asks a collector: langchain's HITL request shape plus ARC's action ids. */
+export interface ApprovalRequest {
+  actionRequests: {
+    actionId: string;
+    name: string;
+    args: Record<string, unknown>;
+    description: string;
+    reasons: Reason[];
+  }[];
+  reviewConfigs: { actionName: string; allowedDecisions: ("approve" | "edit" | "reject")[] }[];
+}
+
+export type ReviewDecision =
+  | { actionId: string; type: "approve"; message?: string }
+  | {
+      actionId: string;
+      type: "edit";
+      editedAction: { name: string; args: Record<string, unknown> };
+      message?: string;
+    }
+  | { actionId: string; type: "reject"; message: string };
+
+/** The value a paused thread is resumed with. */
+export interface ApprovalResume {
+  decisions: ReviewDecision[];
+  by: Caller;
+}
+
+const AccountState = Annotation.Root({
+  customerId: Annotation<string>,
+  asOf: Annotation<string>,
+  /** The run's instant (ISO): every judgement in the thread is made as of it. */
+  now: Annotation<string>,
+  runId: Annotation<string>,
+  dryRun: Annotation<boolean>,
+  plan: Annotation<RoutePlan | null>({ reducer: (_, next) => next, default: () => null }),
+  planned: Annotation<Partial<Record<SpecialistName, PlannedCall[]>>>({
+    reducer: (current, next) => ({ ...current, ...next }),
+    default: () => ({}),
+  }),
+  notes: Annotation<string[]>({ reducer: (current, next) => current.concat(next), default: () => [] }),
+  outcomes: Annotation<CallOutcome[]>({
+    reducer: (current, next) => current.concat(next),
+    default: () => [],
+  }),
+});
+
+export type AccountState = typeof AccountState.State;
+export type AccountInput = Pick<AccountState, "customerId" | "asOf" | "now" | "runId" | "dryRun">;
+
+export interface SupervisorOptions {
+  runner: ToolRunner;
+  brain: Brain;
+  checkpointer?: BaseCheckpointSaver;
+  caller?: Caller;
+}
+
+export const threadIdFor = (runId: string, customerId: string) => `run:${runId}:account:${customerId}`;
+export const idempotencyKeyFor = (asOf: string, customerId: string, callKey: string) =>
+  `asof:${asOf}:account:${customerId}:${callKey}`;
+
+export function buildSupervisor(options: SupervisorOptions) {
+  const { runner, brain } = options;
+  const caller = options.caller ?? AGENT_CALLER;
+
+  async function snapshotOf(state: AccountState): Promise<AccountSnapshot> {
+    const result = await runner.call<AccountSnapshot>(
+      "account_snapshot",
+      { customerId: state.customerId, asOf: state.asOf },
+      { caller, now: new Date(state.now) },
+    );
+    if (result.status !== "ok") throw new Error(`account_snapshot failed: ${JSON.stringify(result)}`);
+    return result.output;
+  }
+
+  const nextAfter = (state: AccountState, specialist: SpecialistName | null): string => {
+    const steps = state.plan?.steps ?? [];
+    const next = specialist === null ? steps[0] : steps[steps.indexOf(specialist) + 1];
+    return next ? `decide_${next}` : END;
+  };
+
+  async function route(state: AccountState) {
+    const plan = routeAccount(await snapshotOf(state));
+    const update = { plan, notes: plan.reasons.map((r) => `route: ${r}`) };
+    return new Command({ update, goto: nextAfter({ ...state, plan }, null) });
+  }
+
+  const decide = (specialist: SpecialistName) => async (state: AccountState) => {
+    const snapshot = await snapshotOf(state);
+    const decision = brain.decide(specialist, snapshot, runner.policy);
+    const calls = decision.calls.map((call) => schedule(call, snapshot, new Date(state.now)));
+    return new Command({
+      update: { planned: { [specialist]: calls }, notes: decision.notes.map((n) => `${specialist}: ${n}`) },
+      goto: `act_${specialist}`,
+    });
+  };
+
+  const act = (specialist: SpecialistName) => async (state: AccountState) => {
+    const now = new Date(state.now);
+    const outcomes: CallOutcome[] = [];
+    const pending: { call: PlannedCall; result: Extract<ToolResult, { status: "pending_approval" }> }[] = [];
+    const waiting = state.dryRun ? new Map<string, string>() : await waitingApprovals(state);
+    const executedKeys = new Set<string>();
+    for (const call of state.planned[specialist] ?? []) {
+      const base = { specialist, key: call.key, tool: call.tool, why: call.why };
+      const unmet = (call.dependsOn ?? []).filter((key) => !executedKeys.has(key));
+      if (unmet.length > 0 && !state.dryRun) {
+        outcomes.push({ ...base, status: "skipped", error: `waits for ${unmet.join(", ")}` });
+        continue;
+      }
+      const earlier = waiting.get(call.key);
+      const key = idempotencyKeyFor(state.asOf, state.customerId, call.key);
+      if (earlier && earlier !== key) {
+        // The same proposal from an earlier run still waits for a collector: do not queue it twice.
+        outcomes.push({ ...base, status: "skipped", error: `already waiting for approval (${earlier})` });
+        continue;
+      }
+      if (state.dryRun) {
+        const preview = await runner.preview(call.tool, call.input, { caller, now });
+        outcomes.push(
+          preview.status === "invalid"
+            ? {
+                ...base,
+                status: "invalid",
+                error: preview.issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+              }
+            : { ...base, status: preview.verdict.verdict, reasons: preview.verdict.reasons },
+        );
+        continue;
+      }
+      const result = await runner.call(call.tool, call.input, {
+        caller,
+        now,
+        runId: state.runId,
+        idempotencyKey: key,
+      });
+      if (result.status === "executed") executedKeys.add(call.key);
+      if (result.status === "pending_approval") pending.push({ call, result });
+      else outcomes.push(outcomeOf(base, result));
+    }
+    // One interrupt per round of still-undecided approvals; each resume value is consumed in order
+    // on every re-run, and its decisions apply only to the actions they name.
+    let undecided = pending;
+    while (undecided.length > 0) {
+      const resume = interrupt<ApprovalRequest, ApprovalResume>(approvalRequest(undecided));
+      const decided = new Set<string>();
+      for (const decision of resume?.decisions ?? []) {
+        const item = undecided.find((p) => p.result.actionId === decision.actionId);
+        if (!item) continue;
+        const result = await applyDecision(runner, item.call, decision, resume.by, {
+          caller,
+          now,
+          key: idempotencyKeyFor(state.asOf, state.customerId, item.call.key),
+        });
+        outcomes.push({
+          ...outcomeOf({ specialist, key: item.call.key, tool: item.call.tool, why: item.call.why }, result),
+          decidedBy: `${resume.by.kind}:${resume.by.id}`,
+        });
+        decided.add(decision.actionId);
+      }
+      undecided = undecided.filter((p) => !decided.has(p.result.actionId));
+    }
+    return new Command({ update: { outcomes }, goto: nextAfter(state, specialist) });
+  };
+
+  /** Pending approvals on this account, by call key (the part of the idempotency key after the account). */
+  async function waitingApprovals(state: AccountState): Promise<Map<string, string>> {
+    const result = await runner.call<{ approvals: { idempotencyKey: string }[] }>(
+      "pending_approvals",
+      { customerId: state.customerId, limit: 500 },
+      { caller, now: new Date(state.now) },
+    );
+    const byCallKey = new Map<string, string>();
+    if (result.status !== "ok") return byCallKey;
+    const marker = `:account:${state.customerId}:`;
+    for (const { idempotencyKey } of result.output.approvals) {
+      const at = idempotencyKey.indexOf(marker);
+      if (at >= 0) byCallKey.set(idempotencyKey.slice(at + marker.length), idempotencyKey);
+    }
+    return byCallKey;
+  }
+
+  let graph = new StateGraph(AccountState).addNode("route", route, {
+    ends: [...SPECIALISTS.map((s) => `decide_${s}`), END],
+  });
+  for (const specialist of SPECIALISTS) {
+    graph = graph
+      .addNode(`decide_${specialist}`, decide(specialist), { ends: [`act_${specialist}`] })
+      .addNode(`act_${specialist}`, act(specialist), {
+        ends: [...SPECIALISTS.map((s) => `decide_${s}`), END],
+      }) as never;
+  }
+  return graph
+    .addEdge(START, "route" as never)
+    .compile(options.checkpointer ? { checkpointer: options.checkpointer } : {});
+}
+
+export type Supervisor = ReturnType<typeof buildSupervisor>;
+
+/**
+ * Messages planned by a run are scheduled for the next SEND_AT_LOCAL_TIME in the customer's zone,
+ * so a nightly run queues them for the morning instead of being refused by the local-time rule.
+ */
+function schedule(call: PlannedCall, snapshot: AccountSnapshot, now: Date): PlannedCall {
+  if (call.tool !== "send_message" || call.input.scheduledFor || call.input.channel === "letter") return call;
+  let sendAt: Date;
+  try {
+    sendAt = nextLocalTime(now, snapshot.customer.timezone, SEND_AT_LOCAL_TIME);
+  } catch {
+    return call; // an invalid zone: the policy refuses the message and says why
+  }
+  return { ...call, input: { ...call.input, scheduledFor: sendAt.toISOString() } };
+}
+
+function approvalRequest(
+  pending: { call: PlannedCall; result: { actionId: string; reasons: Reason[] } }[],
+): ApprovalRequest {
+  return {
+    actionRequests: pending.map(({ call, result }) => ({
+      actionId: result.actionId,
+      name: call.tool,
+      args: call.input,
+      description: call.why,
+      reasons: result.reasons,
+    })),
+    reviewConfigs: [...new Set(pending.map((p) => p.call.tool))].map((actionName) => ({
+      actionName,
+      allowedDecisions: ["approve", "edit", "reject"],
+    })),
+  };
+}
+
+async function applyDecision(
+  runner: ToolRunner,
+  call: PlannedCall,
+  decision: ReviewDecision,
+  by: Caller,
+  replay: { caller: Caller; now: Date; key: string },
+): Promise<ToolResult> {
+  const mapped: Decision =
+    decision.type === "approve"
+      ? { decision: "approve", ...(decision.message ? { note: decision.message } : {}) }
+      : decision.type === "edit"
+        ? {
+            decision: "edit",
+            editedInput: decision.editedAction.args,
+            ...(decision.message ? { note: decision.message } : {}),
+          }
+        : { decision: "reject", note: decision.message };
+  try {
+    return await runner.decide(decision.actionId, mapped, by);
+  } catch (error) {
+    if ((error as Error).name !== "ConflictError") throw error;
+    // Decided elsewhere in the meantime: report what happened to it.
+    return runner.call(call.tool, call.input, {
+      caller: replay.caller,
+      now: replay.now,
+      idempotencyKey: replay.key,
+    });
+  }
+}
+
+function outcomeOf(base: Omit<CallOutcome, "status">, result: ToolResult): CallOutcome {
+  switch (result.status) {
+    case "executed":
+      return {
+        ...base,
+        status: "executed",
+        actionId: result.actionId,
+        output: result.output,
+        replayed: result.replayed,
+      };
+    case "blocked":
+    case "pending_approval":
+      return {
+        ...base,
+        status: result.status,
+        actionId: result.actionId,
+        reasons: result.reasons,
+        replayed: result.replayed,
+      };
+    case "rejected":
+    case "expired":
+      return { ...base, status: result.status, actionId: result.actionId, replayed: result.replayed };
+    case "failed":
+      return {
+        ...base,
+        status: "failed",
+        actionId: result.actionId,
+        error: result.error,
+        replayed: result.replayed,
+      };
+    case "invalid":
+      return {
+        ...base,
+        status: "invalid",
+        error: result.issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+      };
+    default:
+      return { ...base, status: result.status };
+  }
+}

@@ -1,0 +1,384 @@
+// A run: every selected account through the supervisor, with bounded concurrency, bookkept in
+// runs / run_items so a run killed part way resumes where it stopped. All ledger effects happen in
+// the graph through the tool runner; this file only schedules accounts and records their progress.
+//
+// Determinism: a run judges everything as of RUN_HOUR_UTC on its as-of date, and tool calls carry
+// idempotency keys made of the as-of date, account and call, so the same ledger and date give the
+// same actions whatever the concurrency, and a second run for the same date sends nothing twice.
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Brain } from "../agents/brain.ts";
+import { openCheckpointer } from "../agents/checkpointer.ts";
+import { type AccountState, buildSupervisor, type CallOutcome, threadIdFor } from "../agents/supervisor.ts";
+import { customers, runItems, runs } from "../db/schema.ts";
+import type { Arc } from "./context.ts";
+
+export const RUN_HOUR_UTC = "06:00:00";
+
+export interface RunOptions {
+  asOf: string;
+  /** Customer external refs or ids; default every customer. */
+  customers?: string[];
+  concurrency: number;
+  dryRun: boolean;
+  brain: Brain;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AccountResult {
+  customerId: string;
+  customerRef: string;
+  status: "done" | "paused" | "failed";
+  steps: string[];
+  notes: string[];
+  outcomes: CallOutcome[];
+  error?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  asOf: string;
+  dryRun: boolean;
+  resumed: boolean;
+  accounts: AccountResult[];
+  report: RunReport;
+}
+
+export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunResult> {
+  const now = `${options.asOf}T${RUN_HOUR_UTC}.000Z`;
+  const selected = await selectCustomers(arc, options.customers);
+  const checkpointer = options.dryRun
+    ? undefined
+    : await openCheckpointer(arc.database.url, arc.database.embedded ? 1 : 4);
+  const supervisor = buildSupervisor({
+    runner: arc.runner,
+    brain: options.brain,
+    ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
+  });
+  try {
+    const { runId, resumed, todo } = options.dryRun
+      ? { runId: "dry-run", resumed: false, todo: selected }
+      : await startOrResume(arc, options, selected);
+    const accounts: AccountResult[] = [];
+    let done = selected.length - todo.length;
+    options.onProgress?.(done, selected.length);
+    const queue = [...todo];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const account = await workAccount(
+          arc,
+          supervisor,
+          checkpointer?.saver,
+          { runId, asOf: options.asOf, now, dryRun: options.dryRun },
+          next,
+        );
+        accounts.push(account);
+        options.onProgress?.(++done, selected.length);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(options.concurrency, todo.length)) }, worker),
+    );
+    const all = options.dryRun ? accounts : await loadResults(arc, runId);
+    all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
+    const report = buildReport(runId, options.asOf, options.dryRun, all);
+    if (!options.dryRun) {
+      await arc.database.db
+        .update(runs)
+        .set({ status: "completed", finishedAt: new Date(), report: report as never })
+        .where(eq(runs.id, runId));
+    }
+    return { runId, asOf: options.asOf, dryRun: options.dryRun, resumed, accounts: all, report };
+  } finally {
+    await checkpointer?.close();
+  }
+}
+
+interface SelectedCustomer {
+  id: string;
+  externalRef: string;
+}
+
+async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<SelectedCustomer[]> {
+  const db = arc.database.db;
+  const columns = { id: customers.id, externalRef: customers.externalRef };
+  if (!refs?.length) return db.select(columns).from(customers).orderBy(asc(customers.externalRef));
+  const ids = refs.filter((r) => /^[0-9a-f-]{36}$/i.test(r));
+  const rows = await db
+    .select(columns)
+    .from(customers)
+    .where(
+      ids.length
+        ? sql`${customers.externalRef} in ${refs} or ${customers.id} in ${ids}`
+        : inArray(customers.externalRef, refs),
+    )
+    .orderBy(asc(customers.externalRef));
+  const found = new Set(rows.flatMap((r) => [r.id, r.externalRef]));
+  const missing = refs.filter((r) => !found.has(r));
+  if (missing.length) throw new Error(`no customer ${missing.map((m) => `"${m}"`).join(", ")}`);
+  return rows;
+}
+
+/** The unfinished run for this date if there is one (a killed run resumes), else a new run. */
+async function startOrResume(arc: Arc, options: RunOptions, selected: SelectedCustomer[]) {
+  const db = arc.database.db;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('arc.run'), hashtext(${options.asOf}))`);
+    const [open] = await tx
+      .select()
+      .from(runs)
+      .where(and(eq(runs.asOf, options.asOf), eq(runs.kind, "nightly"), eq(runs.status, "running")))
+      .orderBy(asc(runs.startedAt))
+      .limit(1);
+    const runId =
+      open?.id ??
+      (
+        await tx
+          .insert(runs)
+          .values({
+            kind: "nightly",
+            asOf: options.asOf,
+            status: "running",
+            options: { customers: options.customers ?? null, concurrency: options.concurrency },
+          })
+          .returning({ id: runs.id })
+      )[0]!.id;
+    if (!open && selected.length > 0) {
+      await tx
+        .insert(runItems)
+        .values(selected.map((c) => ({ runId, customerId: c.id })))
+        .onConflictDoNothing();
+    }
+    const finished = await tx
+      .select({ customerId: runItems.customerId })
+      .from(runItems)
+      .where(
+        and(eq(runItems.runId, runId), inArray(runItems.status, ["done", "paused", "failed", "skipped"])),
+      );
+    const finishedIds = new Set(finished.map((f) => f.customerId));
+    const items = await tx
+      .select({ customerId: runItems.customerId })
+      .from(runItems)
+      .where(eq(runItems.runId, runId));
+    const inRun = new Set(items.map((i) => i.customerId));
+    const todo = selected.filter((c) => inRun.has(c.id) && !finishedIds.has(c.id));
+    return { runId, resumed: Boolean(open), todo };
+  });
+}
+
+async function workAccount(
+  arc: Arc,
+  supervisor: ReturnType<typeof buildSupervisor>,
+  saver: Parameters<typeof buildSupervisor>[0]["checkpointer"],
+  run: { runId: string; asOf: string; now: string; dryRun: boolean },
+  customer: SelectedCustomer,
+): Promise<AccountResult> {
+  const db = arc.database.db;
+  const threadId = threadIdFor(run.runId, customer.id);
+  const where = and(eq(runItems.runId, run.runId), eq(runItems.customerId, customer.id));
+  if (!run.dryRun) await db.update(runItems).set({ status: "running", startedAt: new Date() }).where(where);
+  let account: AccountResult;
+  try {
+    const state = (await supervisor.invoke(
+      { customerId: customer.id, asOf: run.asOf, now: run.now, runId: run.runId, dryRun: run.dryRun },
+      { configurable: { thread_id: threadId } },
+    )) as AccountState & { __interrupt__?: unknown[] };
+    const paused = (state.__interrupt__?.length ?? 0) > 0;
+    account = {
+      customerId: customer.id,
+      customerRef: customer.externalRef,
+      status: paused ? "paused" : "done",
+      steps: state.plan?.steps ?? [],
+      notes: state.notes,
+      outcomes: state.outcomes,
+    };
+    // A finished thread's checkpoints are only history: prune them (they grow without bound).
+    if (!paused && saver) await saver.deleteThread(threadId);
+  } catch (error) {
+    account = {
+      customerId: customer.id,
+      customerRef: customer.externalRef,
+      status: "failed",
+      steps: [],
+      notes: [],
+      outcomes: [],
+      error: (error as Error).message,
+    };
+  }
+  if (!run.dryRun) {
+    await db
+      .update(runItems)
+      .set({
+        status: account.status,
+        plan: { steps: account.steps } as never,
+        result: {
+          notes: account.notes,
+          outcomes: account.outcomes,
+          customerRef: account.customerRef,
+        } as never,
+        error: account.error ?? null,
+        finishedAt: new Date(),
+      })
+      .where(where);
+  }
+  return account;
+}
+
+async function loadResults(arc: Arc, runId: string): Promise<AccountResult[]> {
+  const rows = await arc.database.db
+    .select({
+      customerId: runItems.customerId,
+      status: runItems.status,
+      plan: runItems.plan,
+      result: runItems.result,
+      error: runItems.error,
+      ref: customers.externalRef,
+    })
+    .from(runItems)
+    .innerJoin(customers, eq(customers.id, runItems.customerId))
+    .where(eq(runItems.runId, runId));
+  return rows.map((r) => {
+    const result = (r.result ?? {}) as { notes?: string[]; outcomes?: CallOutcome[] };
+    return {
+      customerId: r.customerId,
+      customerRef: r.ref,
+      status: (r.status === "paused" || r.status === "failed" ? r.status : "done") as AccountResult["status"],
+      steps: ((r.plan ?? {}) as { steps?: string[] }).steps ?? [],
+      notes: result.notes ?? [],
+      outcomes: result.outcomes ?? [],
+      ...(r.error ? { error: r.error } : {}),
+    };
+  });
+}
+
+export interface RunReport {
+  runId: string;
+  asOf: string;
+  dryRun: boolean;
+  accounts: { total: number; worked: number; skipped: number; paused: number; failed: number };
+  actions: {
+    executed: Record<string, number>;
+    queuedForApproval: Record<string, number>;
+    blockedByRule: Record<string, number>;
+    rejected: number;
+    invalid: number;
+    failed: number;
+  };
+  messagesQueued: Record<string, number>;
+  cashApplied: Record<string, number>;
+  disputes: { opened: number; triaged: number; resolved: number; creditNotes: number };
+  promises: { kept: number; broken: number };
+  paymentPlans: { proposed: number; defaulted: number };
+  forecast: { accounts: number; predictions: number; averageRiskScore: number | null };
+}
+
+const bump = (counts: Record<string, number>, key: string, by = 1) => {
+  counts[key] = (counts[key] ?? 0) + by;
+};
+
+export function buildReport(
+  runId: string,
+  asOf: string,
+  dryRun: boolean,
+  accounts: AccountResult[],
+): RunReport {
+  const report: RunReport = {
+    runId,
+    asOf,
+    dryRun,
+    accounts: { total: accounts.length, worked: 0, skipped: 0, paused: 0, failed: 0 },
+    actions: { executed: {}, queuedForApproval: {}, blockedByRule: {}, rejected: 0, invalid: 0, failed: 0 },
+    messagesQueued: {},
+    cashApplied: {},
+    disputes: { opened: 0, triaged: 0, resolved: 0, creditNotes: 0 },
+    promises: { kept: 0, broken: 0 },
+    paymentPlans: { proposed: 0, defaulted: 0 },
+    forecast: { accounts: 0, predictions: 0, averageRiskScore: null },
+  };
+  const risks: number[] = [];
+  for (const account of accounts) {
+    if (account.status === "failed") report.accounts.failed++;
+    else if (account.status === "paused") report.accounts.paused++;
+    if (account.steps.length === 0 && account.status !== "failed") report.accounts.skipped++;
+    else if (account.status !== "failed") report.accounts.worked++;
+    for (const o of account.outcomes) {
+      const executed = o.status === "executed" || o.status === "allow";
+      if (executed) bump(report.actions.executed, o.tool);
+      if (o.status === "pending_approval" || o.status === "needs_approval")
+        bump(report.actions.queuedForApproval, o.tool);
+      if (o.status === "blocked" || o.status === "deny") {
+        for (const r of o.reasons ?? [])
+          if (r.verdict === "deny") bump(report.actions.blockedByRule, r.ruleId);
+      }
+      if (o.status === "rejected") report.actions.rejected++;
+      if (o.status === "invalid") report.actions.invalid++;
+      if (o.status === "failed") report.actions.failed++;
+      if (!executed) continue;
+      const output = (o.output ?? {}) as Record<string, unknown>;
+      switch (o.tool) {
+        case "send_message":
+          bump(report.messagesQueued, String(output.channel ?? "unknown"));
+          break;
+        case "apply_payment":
+          if (typeof output.appliedMinor === "number")
+            bump(report.cashApplied, String(output.currency ?? "?"), output.appliedMinor);
+          break;
+        case "open_dispute":
+          report.disputes.opened++;
+          break;
+        case "triage_dispute":
+          report.disputes.triaged++;
+          break;
+        case "resolve_dispute":
+          report.disputes.resolved++;
+          break;
+        case "issue_credit_note":
+          report.disputes.creditNotes++;
+          break;
+        case "record_promise_status":
+          if (output.status === "kept") report.promises.kept++;
+          if (output.status === "broken") report.promises.broken++;
+          break;
+        case "propose_payment_plan":
+          report.paymentPlans.proposed++;
+          break;
+        case "record_plan_status":
+          if (output.status === "defaulted") report.paymentPlans.defaulted++;
+          break;
+        case "record_forecast":
+          report.forecast.accounts++;
+          if (typeof output.predictions === "number") report.forecast.predictions += output.predictions;
+          if (typeof output.riskScore === "number") risks.push(output.riskScore);
+          break;
+      }
+    }
+  }
+  report.forecast.averageRiskScore = risks.length
+    ? Math.round((risks.reduce((a, b) => a + b, 0) / risks.length) * 10) / 10
+    : null;
+  return report;
+}
+
+export function renderReport(report: RunReport): string {
+  const list = (counts: Record<string, number>) =>
+    Object.keys(counts).length
+      ? Object.entries(counts)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")
+      : "none";
+  const a = report.accounts;
+  return [
+    `# ${report.dryRun ? "Dry run" : "Run"} ${report.runId} as of ${report.asOf}`,
+    "",
+    `- Accounts: ${a.total} (${a.worked} worked, ${a.skipped} with nothing to do, ${a.paused} waiting for approval, ${a.failed} failed)`,
+    `- ${report.dryRun ? "Would execute" : "Executed"}: ${list(report.actions.executed)}`,
+    `- ${report.dryRun ? "Would queue" : "Queued"} for approval: ${list(report.actions.queuedForApproval)}`,
+    `- Blocked, by rule: ${list(report.actions.blockedByRule)}`,
+    `- Rejected ${report.actions.rejected}, invalid ${report.actions.invalid}, failed ${report.actions.failed}`,
+    `- Messages queued: ${list(report.messagesQueued)}`,
+    `- Cash applied (minor units): ${list(report.cashApplied)}`,
+    `- Disputes: ${report.disputes.opened} opened, ${report.disputes.triaged} triaged, ${report.disputes.resolved} resolved, ${report.disputes.creditNotes} credit notes`,
+    `- Promises: ${report.promises.kept} kept, ${report.promises.broken} broken; plans: ${report.paymentPlans.proposed} proposed, ${report.paymentPlans.defaulted} defaulted`,
+    `- Forecast: ${report.forecast.accounts} accounts, ${report.forecast.predictions} predictions, average risk ${report.forecast.averageRiskScore ?? "-"}`,
+  ].join("\n");
+}

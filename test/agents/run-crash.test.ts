@@ -1,0 +1,105 @@
+// A run killed with SIGKILL part way resumes on the next invocation and completes the remaining
+// accounts, sending nothing twice.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { generateDemoPortfolio } from "../../db/demo/generate.ts";
+import { useTestDatabase } from "../support/db.ts";
+
+const database = useTestDatabase();
+const ARC = join(import.meta.dirname, "../../bin/arc.js");
+const AS_OF = "2026-03-10";
+
+function arcRun(): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      ARC,
+      "run",
+      "--as-of",
+      AS_OF,
+      "--concurrency",
+      "1",
+      "--out",
+      join(import.meta.dirname, "../../reports/test-runs"),
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: database.current.url },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
+    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+const count = async (query: ReturnType<typeof sql>) =>
+  Number((await database.current.db.execute<{ n: number }>(query))[0]!.n);
+
+describe("a killed run", () => {
+  it("resumes on the next invocation, completes every account once and sends nothing twice", async () => {
+    await generateDemoPortfolio(database.current.db, { customers: 60, seed: 11, asOf: AS_OF });
+    const customers = await count(sql`select count(*)::int as n from customers`);
+
+    const first = arcRun();
+    // Kill it once a few accounts are done, well before the end.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const finished = await count(
+        sql`select count(*)::int as n from run_items where status in ('done', 'paused', 'failed')`,
+      );
+      if (finished >= 5) break;
+      if (Date.now() > deadline) throw new Error("the first run never got going");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    expect(killed.signal).toBe("SIGKILL");
+    const [run] = await database.current.db.execute<{ id: string; status: string }>(
+      sql`select id, status from runs`,
+    );
+    expect(run!.status).toBe("running");
+    const finishedBefore = await count(
+      sql`select count(*)::int as n from run_items where status in ('done', 'paused')`,
+    );
+    expect(finishedBefore).toBeLessThan(customers);
+
+    const second = arcRun();
+    const resumed = await second.done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`Resumed the unfinished run ${run!.id}`);
+    expect(await count(sql`select count(*)::int as n from runs`)).toBe(1);
+    expect(await count(sql`select count(*)::int as n from runs where status = 'completed'`)).toBe(1);
+    expect(
+      await count(sql`select count(*)::int as n from run_items where status in ('done', 'paused')`),
+    ).toBe(customers);
+    // At most one outbound message per account for the run's date, and no action twice.
+    expect(
+      await count(sql`select count(*)::int as n from (select customer_id from communications
+        where direction = 'outbound' and created_at > now() - interval '1 hour' group by customer_id having count(*) > 1) t`),
+    ).toBe(0);
+    expect(
+      await count(
+        sql`select count(*)::int as n from (select idempotency_key from actions group by idempotency_key having count(*) > 1) t`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        sql`select count(*)::int as n from actions where run_id = ${run!.id} and status = 'executed'`,
+      ),
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,263 @@
+// The supervisor end to end on a real database: routing, durable approval pauses across a restart,
+// approve / edit / reject, idempotent re-runs and dry runs.
+import { Command } from "@langchain/langgraph";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { openCheckpointer } from "../../agents/checkpointer.ts";
+import { rulesBrain } from "../../agents/rules-brain.ts";
+import { type ApprovalRequest, buildSupervisor, threadIdFor } from "../../agents/supervisor.ts";
+import { actions, communications, type customers, invoices } from "../../db/schema.ts";
+import { DEFAULT_POLICY } from "../../policies/index.ts";
+import type { Caller } from "../../policies/types.ts";
+import { runAccounts } from "../../server/run.ts";
+import { ALL_TOOLS } from "../../tools/registry.ts";
+import { ToolRunner } from "../../tools/runner.ts";
+import { useTestDatabase } from "../support/db.ts";
+import { ledgerCounts, makeContact, makeCustomer, makeInvoice } from "../support/fixtures.ts";
+
+const database = useTestDatabase();
+const AS_OF = "2026-03-10";
+const NOW = `${AS_OF}T06:00:00.000Z`;
+const DANA: Caller = { kind: "api", id: "dana", role: "collector" };
+
+const runner = () =>
+  new ToolRunner({
+    db: database.current.db,
+    policy: DEFAULT_POLICY,
+    tools: ALL_TOOLS,
+    clock: () => new Date(NOW),
+  });
+const arc = () => ({
+  database: database.current,
+  policy: DEFAULT_POLICY,
+  runner: runner(),
+  close: async () => {},
+});
+
+/** A business account in New York with one invoice `daysOverdue` past due. */
+async function overdueAccount(
+  amountMinor: number,
+  daysOverdue: number,
+  values: Partial<typeof customers.$inferInsert> = {},
+) {
+  const db = database.current.db;
+  const customer = await makeCustomer(db, { paymentTermsDays: 30, ...values });
+  await makeContact(db, customer.id, { email: `ap-${customer.externalRef.toLowerCase()}@example.com` });
+  const due = new Date(Date.parse(`${AS_OF}T00:00:00Z`) - daysOverdue * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const issue = new Date(Date.parse(`${due}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+  const invoice = await makeInvoice(db, customer.id, { amountMinor, dueDate: due, issueDate: issue });
+  return { customer, invoice };
+}
+
+const messagesTo = (customerId: string) =>
+  database.current.db.select().from(communications).where(eq(communications.customerId, customerId));
+
+async function invokeFor(customerId: string, runId: string, supervisor: ReturnType<typeof buildSupervisor>) {
+  return supervisor.invoke(
+    { customerId, asOf: AS_OF, now: NOW, runId, dryRun: false },
+    { configurable: { thread_id: threadIdFor(runId, customerId) } },
+  ) as Promise<
+    Record<string, unknown> & {
+      __interrupt__?: { value: ApprovalRequest }[];
+      outcomes: { tool: string; status: string }[];
+    }
+  >;
+}
+
+describe("the supervisor", () => {
+  it("works an overdue account: collection queues one message for 09:00 local, forecasting records predictions", async () => {
+    const { customer, invoice } = await overdueAccount(45_000, 20);
+    const supervisor = buildSupervisor({ runner: runner(), brain: rulesBrain });
+    const state = await invokeFor(customer.id, "11111111-1111-4111-8111-111111111111", supervisor);
+    expect(state.__interrupt__ ?? []).toEqual([]);
+    expect((state.plan as { steps: string[] }).steps).toEqual(["collection", "forecasting"]);
+    const executed = state.outcomes.filter((o) => o.status === "executed").map((o) => o.tool);
+    expect(executed).toEqual(expect.arrayContaining(["send_message", "record_forecast"]));
+    const [message] = await messagesTo(customer.id);
+    expect(message).toMatchObject({ status: "queued", invoiceIds: [invoice.id] });
+    // 09:00 in New York on 10 March 2026 (EDT) is 13:00 UTC.
+    expect(message!.occurredAt.toISOString()).toBe("2026-03-10T13:00:00.000Z");
+    const [after] = await database.current.db.select().from(invoices).where(eq(invoices.id, invoice.id));
+    expect(after!.dunningLevel).toBeGreaterThan(0);
+  });
+
+  it("pauses for approval durably: a restarted process sees the request and resumes it (approve, edit, reject)", async () => {
+    const big = DEFAULT_POLICY.approval.largeBalanceMinor.default + 50_000;
+    const accounts = await Promise.all([
+      overdueAccount(big, 20),
+      overdueAccount(big, 20),
+      overdueAccount(big, 20),
+    ]);
+    const runId = "22222222-2222-4222-8222-222222222222";
+    const first = await openCheckpointer(database.current.url);
+    const paused = [];
+    for (const { customer } of accounts) {
+      const state = await invokeFor(
+        customer.id,
+        runId,
+        buildSupervisor({ runner: runner(), brain: rulesBrain, checkpointer: first.saver }),
+      );
+      expect(state.__interrupt__).toHaveLength(1);
+      paused.push(state.__interrupt__![0]!.value);
+      expect(await messagesTo(customer.id)).toHaveLength(0);
+    }
+    await first.close();
+
+    // A new process: new pool, new graph. Nothing was lost.
+    const second = await openCheckpointer(database.current.url);
+    const supervisor = buildSupervisor({ runner: runner(), brain: rulesBrain, checkpointer: second.saver });
+    const config = (customerId: string) => ({ configurable: { thread_id: threadIdFor(runId, customerId) } });
+    const requests: ApprovalRequest[] = [];
+    for (const { customer } of accounts) {
+      const state = await supervisor.getState(config(customer.id));
+      const request = state.tasks.flatMap((t) => t.interrupts).map((i) => i.value as ApprovalRequest)[0]!;
+      expect(request.actionRequests).toMatchObject([
+        { name: "send_message", reasons: [{ ruleId: "approval.large_balance" }] },
+      ]);
+      expect(request.reviewConfigs).toEqual([
+        { actionName: "send_message", allowedDecisions: ["approve", "edit", "reject"] },
+      ]);
+      requests.push(request);
+    }
+    const [approveId, editId, rejectId] = requests.map((r) => r.actionRequests[0]!.actionId);
+    const edited = { ...requests[1]!.actionRequests[0]!.args, subject: "Edited by Dana" };
+    await supervisor.invoke(
+      new Command({ resume: { decisions: [{ actionId: approveId, type: "approve" }], by: DANA } }),
+      config(accounts[0]!.customer.id),
+    );
+    await supervisor.invoke(
+      new Command({
+        resume: {
+          decisions: [
+            { actionId: editId, type: "edit", editedAction: { name: "send_message", args: edited } },
+          ],
+          by: DANA,
+        },
+      }),
+      config(accounts[1]!.customer.id),
+    );
+    await supervisor.invoke(
+      new Command({
+        resume: {
+          decisions: [{ actionId: rejectId, type: "reject", message: "customer is on the phone with sales" }],
+          by: DANA,
+        },
+      }),
+      config(accounts[2]!.customer.id),
+    );
+    expect(await messagesTo(accounts[0]!.customer.id)).toHaveLength(1);
+    expect((await messagesTo(accounts[1]!.customer.id))[0]!.subject).toBe("Edited by Dana");
+    expect(await messagesTo(accounts[2]!.customer.id)).toHaveLength(0);
+    const [rejected] = await database.current.db.select().from(actions).where(eq(actions.id, rejectId!));
+    expect(rejected).toMatchObject({
+      status: "rejected",
+      decisionNote: "customer is on the phone with sales",
+      decidedBy: "api:dana",
+    });
+    for (const { customer } of accounts)
+      expect((await supervisor.getState(config(customer.id))).next).toEqual([]);
+
+    // The same run again does not retry the rejected proposal, nor re-send the others.
+    for (const { customer } of accounts) {
+      const again = await invokeFor(customer.id, runId, supervisor);
+      expect(again.__interrupt__ ?? []).toEqual([]);
+      expect(again.outcomes.find((o) => o.tool === "send_message")?.status).toMatch(/executed|rejected/);
+    }
+    expect(await messagesTo(accounts[2]!.customer.id)).toHaveLength(0);
+    expect(await messagesTo(accounts[0]!.customer.id)).toHaveLength(1);
+    await second.close();
+  });
+});
+
+describe("a run", () => {
+  it("previews without writing, then runs, and a second run for the same date sends nothing twice", async () => {
+    const accounts = await Promise.all([
+      overdueAccount(30_000, 16),
+      overdueAccount(12_000, 40),
+      overdueAccount(8_000, 2),
+    ]);
+    const refs = accounts.map((a) => a.customer.externalRef);
+    const before = await ledgerCounts(database.current.db);
+    const preview = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: refs,
+      concurrency: 2,
+      dryRun: true,
+      brain: rulesBrain,
+    });
+    expect(await ledgerCounts(database.current.db)).toEqual(before);
+    expect(preview.report.accounts.total).toBe(3);
+    const wouldSend = preview.accounts
+      .flatMap((a) => a.outcomes)
+      .filter((o) => o.tool === "send_message" && o.status === "allow");
+    expect(wouldSend.length).toBeGreaterThan(0);
+
+    const first = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: refs,
+      concurrency: 2,
+      dryRun: false,
+      brain: rulesBrain,
+    });
+    expect(first.report.accounts).toMatchObject({ total: 3, failed: 0 });
+    expect(first.report.messagesQueued.email).toBe(wouldSend.length);
+    const sentAfterFirst = await database.current.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from communications where direction = 'outbound'`,
+    );
+    const second = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: refs,
+      concurrency: 3,
+      dryRun: false,
+      brain: rulesBrain,
+    });
+    expect(second.runId).not.toBe(first.runId);
+    const sentAfterSecond = await database.current.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from communications where direction = 'outbound'`,
+    );
+    expect(sentAfterSecond[0]!.n).toBe(sentAfterFirst[0]!.n);
+    const replays = second.accounts.flatMap((a) => a.outcomes).filter((o) => o.status === "executed");
+    expect(replays.every((o) => o.replayed)).toBe(true);
+  });
+
+  it("decides the same whatever the concurrency", async () => {
+    const accounts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => overdueAccount(5_000 + i * 1_000, 5 + i * 9)),
+    );
+    const refs = accounts.map((a) => a.customer.externalRef);
+    const shape = (result: Awaited<ReturnType<typeof runAccounts>>) =>
+      result.accounts.map(
+        (a) => `${a.customerRef} ${a.outcomes.map((o) => `${o.key}=${o.status}`).join(",")}`,
+      );
+    const one = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: refs,
+      concurrency: 1,
+      dryRun: true,
+      brain: rulesBrain,
+    });
+    const four = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: refs,
+      concurrency: 4,
+      dryRun: true,
+      brain: rulesBrain,
+    });
+    expect(shape(four)).toEqual(shape(one));
+    expect(one.accounts.flatMap((a) => a.outcomes).length).toBeGreaterThan(0);
+  });
+
+  it("names customers it does not know", async () => {
+    await expect(
+      runAccounts(arc() as never, {
+        asOf: AS_OF,
+        customers: ["C-NOPE"],
+        concurrency: 1,
+        dryRun: true,
+        brain: rulesBrain,
+      }),
+    ).rejects.toThrow('no customer "C-NOPE"');
+  });
+});
