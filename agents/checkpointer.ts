@@ -16,6 +16,9 @@ export interface Checkpointer {
  */
 export async function openCheckpointer(url: string, poolSize = 1): Promise<Checkpointer> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: "arc-checkpoints" });
+  // An idle pooled client can lose its connection (server restart, pool shutdown); pg re-emits that
+  // on the pool, and an unhandled 'error' would crash the process. The next query reconnects.
+  pool.on("error", () => {});
   const saver = new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA });
   // setup() creates its tables idempotently but not atomically: serialise it across processes with
   // a lock held on a connection of its own (the pool may have only one, which setup() needs).

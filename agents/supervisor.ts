@@ -1,15 +1,15 @@
 // The supervisor: one LangGraph thread per (run, account).
 //
-//   START → route ─┬─► decide_<specialist> → act_<specialist> ─┬─► decide_<next> …
+//   START → route ─┬─► decide_<specialist> → act_<specialist> ─┬─► [approve_<specialist>] ─► decide_<next> …
 //                  └─► END (nothing to do)                      └─► END
 //
 // route reads the account snapshot and plans the specialists (router.ts). decide_* asks the brain
 // for tool calls and checkpoints them; act_* makes them through the tool runner, with idempotency
-// keys derived from the as-of date, account and call, so re-running a node (LangGraph re-runs a node
-// from its first line on resume) or a whole run for the same date has no second effect. Calls the
-// policy holds for approval are gathered into ONE interrupt per act node in langchain's HITL shape;
-// decisions come back keyed by action id, so a collector may decide some of them elsewhere (REST)
-// and the resumed node still applies each decision to the right action.
+// keys derived from the as-of date, account and call, so re-running a node or a whole run for the
+// same date has no second effect. Calls the policy holds for approval go to approve_*, the only node
+// that pauses: one interrupt per round in langchain's HITL shape, decisions keyed by action id, so a
+// collector may decide some of them elsewhere (REST) and the resumed node (LangGraph re-runs it from
+// its first line) still applies each decision to the right action.
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
 import type { Caller, Reason } from "../policies/types.ts";
@@ -85,7 +85,15 @@ const AccountState = Annotation.Root({
     reducer: (current, next) => current.concat(next),
     default: () => [],
   }),
+  /** Calls the current specialist left waiting for a collector. */
+  awaiting: Annotation<AwaitingApproval[]>({ reducer: (_, next) => next, default: () => [] }),
 });
+
+interface AwaitingApproval {
+  call: PlannedCall;
+  actionId: string;
+  reasons: Reason[];
+}
 
 export type AccountState = typeof AccountState.State;
 export type AccountInput = Pick<AccountState, "customerId" | "asOf" | "now" | "runId" | "dryRun">;
@@ -180,14 +188,32 @@ export function buildSupervisor(options: SupervisorOptions) {
       if (result.status === "pending_approval") pending.push({ call, result });
       else outcomes.push(outcomeOf(base, result));
     }
-    // One interrupt per round of still-undecided approvals; each resume value is consumed in order
-    // on every re-run, and its decisions apply only to the actions they name.
-    let undecided = pending;
+    for (const { call, result } of pending) {
+      outcomes.push(outcomeOf({ specialist, key: call.key, tool: call.tool, why: call.why }, result));
+    }
+    const awaiting = pending.map(({ call, result }) => ({
+      call,
+      actionId: result.actionId,
+      reasons: result.reasons,
+    }));
+    return new Command({
+      update: { outcomes, awaiting },
+      goto: awaiting.length > 0 ? `approve_${specialist}` : nextAfter(state, specialist),
+    });
+  };
+
+  // The only node that pauses. It re-runs from its first line on each resume; every round of
+  // still-undecided approvals is one interrupt, each resume value is consumed in order, and its
+  // decisions apply only to the actions they name (some may have been decided elsewhere).
+  const approve = (specialist: SpecialistName) => async (state: AccountState) => {
+    const now = new Date(state.now);
+    const outcomes: CallOutcome[] = [];
+    let undecided = state.awaiting;
     while (undecided.length > 0) {
-      const resume = interrupt<ApprovalRequest, ApprovalResume>(approvalRequest(undecided));
+      const resume = interrupt<ApprovalRequest, ApprovalResume>(approvalRequest(specialist, undecided));
       const decided = new Set<string>();
       for (const decision of resume?.decisions ?? []) {
-        const item = undecided.find((p) => p.result.actionId === decision.actionId);
+        const item = undecided.find((p) => p.actionId === decision.actionId);
         if (!item) continue;
         const result = await applyDecision(runner, item.call, decision, resume.by, {
           caller,
@@ -200,9 +226,9 @@ export function buildSupervisor(options: SupervisorOptions) {
         });
         decided.add(decision.actionId);
       }
-      undecided = undecided.filter((p) => !decided.has(p.result.actionId));
+      undecided = undecided.filter((p) => !decided.has(p.actionId));
     }
-    return new Command({ update: { outcomes }, goto: nextAfter(state, specialist) });
+    return new Command({ update: { outcomes, awaiting: [] }, goto: nextAfter(state, specialist) });
   };
 
   /** Pending approvals on this account, by call key (the part of the idempotency key after the account). */
@@ -229,6 +255,9 @@ export function buildSupervisor(options: SupervisorOptions) {
     graph = graph
       .addNode(`decide_${specialist}`, decide(specialist), { ends: [`act_${specialist}`] })
       .addNode(`act_${specialist}`, act(specialist), {
+        ends: [`approve_${specialist}`, ...SPECIALISTS.map((s) => `decide_${s}`), END],
+      })
+      .addNode(`approve_${specialist}`, approve(specialist), {
         ends: [...SPECIALISTS.map((s) => `decide_${s}`), END],
       }) as never;
   }
@@ -254,16 +283,16 @@ function schedule(call: PlannedCall, snapshot: AccountSnapshot, now: Date): Plan
   return { ...call, input: { ...call.input, scheduledFor: sendAt.toISOString() } };
 }
 
-function approvalRequest(
-  pending: { call: PlannedCall; result: { actionId: string; reasons: Reason[] } }[],
-): ApprovalRequest {
+function approvalRequest(specialist: SpecialistName, pending: AwaitingApproval[]): ApprovalRequest {
   return {
-    actionRequests: pending.map(({ call, result }) => ({
-      actionId: result.actionId,
+    actionRequests: pending.map(({ call, actionId, reasons }) => ({
+      actionId,
       name: call.tool,
       args: call.input,
       description: call.why,
-      reasons: result.reasons,
+      reasons,
+      specialist,
+      key: call.key,
     })),
     reviewConfigs: [...new Set(pending.map((p) => p.call.tool))].map((actionName) => ({
       actionName,

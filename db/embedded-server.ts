@@ -168,7 +168,8 @@ class Connection {
       const type = String.fromCharCode(this.buffer[0]!);
       const message = this.take(length);
       if (type === "X") {
-        this.socket.end();
+        // Terminate: stop serving; the client closes its end (closing ours first races its own close).
+        this.open = false;
         return;
       }
       this.batch.push(...this.rename(type, message));
@@ -236,7 +237,8 @@ class Connection {
             });
           }
         });
-      } catch {
+      } catch (error) {
+        if (process.env.ARC_DEBUG_EMBEDDED) console.error("embedded server:", error);
         this.socket.destroy();
       } finally {
         this.engine.release(this);

@@ -176,6 +176,8 @@ async function workAccount(
   const threadId = threadIdFor(run.runId, customer.id);
   const where = and(eq(runItems.runId, run.runId), eq(runItems.customerId, customer.id));
   if (!run.dryRun) await db.update(runItems).set({ status: "running", startedAt: new Date() }).where(where);
+  // A thread left by a killed process is stale: the pass starts afresh (its tool calls replay).
+  if (saver) await saver.deleteThread(threadId);
   let account: AccountResult;
   try {
     const state = (await supervisor.invoke(
