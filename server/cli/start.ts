@@ -2,15 +2,18 @@ import type { Command } from "commander";
 import { sql } from "drizzle-orm";
 import { customers } from "../../db/schema.ts";
 import type { portfolioSummary } from "../../tools/read/portfolio-summary.ts";
+import { rulesBrain } from "../../agents/rules-brain.ts";
 import { openArc } from "../context.ts";
+import { renderReport, runAccounts } from "../run.ts";
 import { DEMO_DEFAULTS, describeDemo, generateAudited } from "./demo.ts";
+import { renderProgress } from "./progress.ts";
 import { renderSummary } from "./summary.ts";
 import { CLI_CALLER, expectOk } from "./tools.ts";
 
 export function registerStartCommand(program: Command): void {
   program
     .command("start")
-    .description("Migrate, load the demo portfolio into an empty ledger, and print the portfolio summary")
+    .description("Migrate, load the demo portfolio and run the agents over it if the ledger is empty, print the summary")
     .action(async () => {
       const arc = await openArc();
       try {
@@ -25,7 +28,18 @@ export function registerStartCommand(program: Command): void {
           console.log(
             `The ledger is empty: generating the demo portfolio (${DEMO_DEFAULTS.customers} customers, seed ${DEMO_DEFAULTS.seed}).`,
           );
-          console.log(describeDemo(await generateAudited(arc.database.db, { ...DEMO_DEFAULTS })));
+          const demo = await generateAudited(arc.database.db, { ...DEMO_DEFAULTS });
+          console.log(describeDemo(demo));
+          // A first pass by the agents, so there is work queued and approvals waiting.
+          console.log(`\nThe agents' first pass over the portfolio (as of ${demo.asOf}):`);
+          const run = await runAccounts(arc, {
+            asOf: demo.asOf,
+            concurrency: 4,
+            dryRun: false,
+            brain: rulesBrain,
+            onProgress: renderProgress("run", "accounts"),
+          });
+          console.log(renderReport(run.report));
         }
         const summary = expectOk<Awaited<ReturnType<typeof portfolioSummary.run>>>(
           await arc.runner.call("portfolio_summary", {}, { caller: CLI_CALLER }),

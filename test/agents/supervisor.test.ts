@@ -9,6 +9,7 @@ import { type ApprovalRequest, buildSupervisor, threadIdFor } from "../../agents
 import { actions, communications, type customers, invoices } from "../../db/schema.ts";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
+import { decideAction } from "../../server/approvals.ts";
 import { runAccounts } from "../../server/run.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
 import { ToolRunner } from "../../tools/runner.ts";
@@ -248,6 +249,49 @@ describe("a run", () => {
     });
     expect(shape(four)).toEqual(shape(one));
     expect(one.accounts.flatMap((a) => a.outcomes).length).toBeGreaterThan(0);
+  });
+
+  it("a collector's decision resumes the paused account and the run item finishes", async () => {
+    const big = DEFAULT_POLICY.approval.largeBalanceMinor.default + 80_000;
+    const { customer } = await overdueAccount(big, 20);
+    const run = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: [customer.externalRef],
+      concurrency: 1,
+      dryRun: false,
+      brain: rulesBrain,
+    });
+    expect(run.report.accounts.paused).toBe(1);
+    expect(run.report.actions.queuedForApproval).toEqual({ send_message: 1 });
+    const waiting = run.accounts[0]!.outcomes.find((o) => o.status === "pending_approval")!;
+    const refused = await decideAction(
+      arc() as never,
+      rulesBrain,
+      waiting.actionId!,
+      { decision: "reject", note: " " },
+      DANA,
+    );
+    expect(refused).toMatchObject({
+      result: { status: "invalid", issues: [{ path: "note" }] },
+      stillPaused: true,
+    });
+    const decided = await decideAction(
+      arc() as never,
+      rulesBrain,
+      waiting.actionId!,
+      { decision: "approve", note: "ok" },
+      DANA,
+    );
+    expect(decided).toMatchObject({
+      resumedThread: true,
+      stillPaused: false,
+      result: { status: "executed" },
+    });
+    expect(await messagesTo(customer.id)).toHaveLength(1);
+    const [item] = await database.current.db.execute<{ status: string }>(
+      sql`select status from run_items where run_id = ${run.runId} and customer_id = ${customer.id}`,
+    );
+    expect(item!.status).toBe("done");
   });
 
   it("names customers it does not know", async () => {
