@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
+import { rulesBrain } from "../agents/rules-brain.ts";
 import { createClient, type Database, openDatabase } from "../db/connection.ts";
 import { generateDemoPortfolio } from "../db/demo/generate.ts";
 import { contacts, customers, invoices } from "../db/schema.ts";
 import { DEFAULT_POLICY, evaluate } from "../policies/index.ts";
 import type { Caller, ProposedAction } from "../policies/types.ts";
+import { runAccounts } from "../server/run.ts";
 import { composeMessage } from "../tools/messages.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
@@ -193,6 +195,7 @@ async function benchDatabase(
   for (const t of targets)
     await runner.call("account_overview", { customerId: t.customerId }, { caller: AGENT, now });
   const readSeconds = (performance.now() - readStarted) / 1000;
+  out.push(...(await benchRun(label, database, runner)));
   out.push({
     database: label,
     metric: `account_overview reads (${targets.length})`,
@@ -209,4 +212,26 @@ export function renderBench(results: Measurement[], command: string): string {
     "",
     ...results.map((r) => `${r.database.padEnd(9)} ${r.metric.padEnd(width)}  ${r.value}`),
   ].join("\n");
+}
+
+/** A whole nightly run over the portfolio (rules brain, checkpoints, reports), as `arc run` does it. */
+async function benchRun(label: string, database: Database, runner: ToolRunner): Promise<Measurement[]> {
+  const arc = { database, policy: DEFAULT_POLICY, runner, close: async () => {} };
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const result = await runAccounts(arc, {
+    asOf: "2026-03-11",
+    concurrency: 4,
+    dryRun: false,
+    brain: rulesBrain,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const a = result.report.accounts;
+  return [
+    {
+      database: label,
+      metric: `arc run over ${a.total} accounts (${a.worked} worked, ${a.paused} paused, ${a.failed} failed), concurrency 4`,
+      value: `${seconds.toFixed(1)} s, ${Math.round(a.total / seconds)} accounts/s (${Math.round(a.worked / seconds)} worked/s), RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB`,
+    },
+  ];
 }
