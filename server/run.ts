@@ -101,7 +101,14 @@ interface SelectedCustomer {
 async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<SelectedCustomer[]> {
   const db = arc.database.db;
   const columns = { id: customers.id, externalRef: customers.externalRef };
-  if (!refs?.length) return db.select(columns).from(customers).orderBy(asc(customers.externalRef));
+  // Riskiest accounts first (the forecasting specialist's score from earlier runs), so a run that
+  // is cut short has still worked the accounts that matter most; then by number, for a stable order.
+  const order = [sql`${customers.riskScore} desc nulls last`, asc(customers.externalRef)];
+  if (!refs?.length)
+    return db
+      .select(columns)
+      .from(customers)
+      .orderBy(...order);
   const ids = refs.filter((r) => /^[0-9a-f-]{36}$/i.test(r));
   const rows = await db
     .select(columns)
@@ -111,7 +118,7 @@ async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<Se
         ? sql`${customers.externalRef} in ${refs} or ${customers.id} in ${ids}`
         : inArray(customers.externalRef, refs),
     )
-    .orderBy(asc(customers.externalRef));
+    .orderBy(...order);
   const found = new Set(rows.flatMap((r) => [r.id, r.externalRef]));
   const missing = refs.filter((r) => !found.has(r));
   if (missing.length) throw new Error(`no customer ${missing.map((m) => `"${m}"`).join(", ")}`);

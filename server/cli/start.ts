@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { sql } from "drizzle-orm";
+import { rulesBrain } from "../../agents/rules-brain.ts";
 import { customers } from "../../db/schema.ts";
 import type { portfolioSummary } from "../../tools/read/portfolio-summary.ts";
-import { rulesBrain } from "../../agents/rules-brain.ts";
 import { openArc } from "../context.ts";
 import { renderReport, runAccounts } from "../run.ts";
 import { DEMO_DEFAULTS, describeDemo, generateAudited } from "./demo.ts";
@@ -13,7 +13,9 @@ import { CLI_CALLER, expectOk } from "./tools.ts";
 export function registerStartCommand(program: Command): void {
   program
     .command("start")
-    .description("Migrate, load the demo portfolio and run the agents over it if the ledger is empty, print the summary")
+    .description(
+      "Migrate, load the demo portfolio and run the agents over it if the ledger is empty, print the summary",
+    )
     .action(async () => {
       const arc = await openArc();
       try {

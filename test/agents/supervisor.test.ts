@@ -306,3 +306,29 @@ describe("a run", () => {
     ).rejects.toThrow('no customer "C-NOPE"');
   });
 });
+
+describe("run order", () => {
+  it("works the riskiest accounts first", async () => {
+    const db = database.current.db;
+    const low = await overdueAccount(1_000, 3, { riskScore: 10 });
+    const high = await overdueAccount(1_000, 3, { riskScore: 90 });
+    const unscored = await overdueAccount(1_000, 3);
+    const refs = [low, high, unscored].map((a) => a.customer.externalRef);
+    // The report lists accounts by number; the work order is visible in run_items' start times.
+    const run = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: refs,
+      concurrency: 1,
+      dryRun: false,
+      brain: rulesBrain,
+    });
+    const started = await db.execute<{ ref: string }>(
+      sql`select c.external_ref as ref from run_items i join customers c on c.id = i.customer_id where i.run_id = ${run.runId} order by i.started_at`,
+    );
+    expect(started.map((r) => r.ref)).toEqual([
+      high.customer.externalRef,
+      low.customer.externalRef,
+      unscored.customer.externalRef,
+    ]);
+  });
+});
