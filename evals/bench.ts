@@ -217,7 +217,6 @@ export function renderBench(results: Measurement[], command: string): string {
 /** A whole nightly run over the portfolio (rules brain, checkpoints, reports), as `arc run` does it. */
 async function benchRun(label: string, database: Database, runner: ToolRunner): Promise<Measurement[]> {
   const arc = { database, policy: DEFAULT_POLICY, runner, close: async () => {} };
-  const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const result = await runAccounts(arc, {
     asOf: "2026-03-11",
@@ -231,7 +230,7 @@ async function benchRun(label: string, database: Database, runner: ToolRunner): 
     {
       database: label,
       metric: `arc run over ${a.total} accounts (${a.worked} worked, ${a.paused} paused, ${a.failed} failed), concurrency 4`,
-      value: `${seconds.toFixed(1)} s, ${Math.round(a.total / seconds)} accounts/s (${Math.round(a.worked / seconds)} worked/s), RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB`,
+      value: `${seconds.toFixed(1)} s, ${Math.round(a.total / seconds)} accounts/s (${Math.round(a.worked / seconds)} worked/s), RSS after ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
     },
   ];
 }
