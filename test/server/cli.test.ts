@@ -162,7 +162,9 @@ describe("arc", () => {
     );
     expect(first.stdout).toMatch(/^Customers: 300 \(\d+ consumer, \d+ strategic/m);
     // The agents' first pass ran and left work for a collector.
-    expect(first.stdout).toMatch(/^- Accounts: 300 \(\d+ worked, \d+ with nothing to do, [1-9]\d* waiting for approval, 0 failed\)/m);
+    expect(first.stdout).toMatch(
+      /^- Accounts: 300 \(\d+ worked, \d+ with nothing to do, [1-9]\d* waiting for approval, 0 failed\)/m,
+    );
     expect(first.stdout).toMatch(/^Approvals waiting: [1-9]\d*$/m);
     expect(first.stdout).toMatch(/^USD\s+\$[\d,.]+/m);
     const second = await arc(["start"], embedded);
