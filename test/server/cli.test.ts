@@ -19,7 +19,7 @@ async function arc(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [ARC, ...args], {
       env: { ...process.env, DATABASE_URL: database.current.url, ...env },
-      timeout: 60_000,
+      timeout: 180_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -175,7 +175,7 @@ describe("arc", () => {
       code: 0,
       stdout: expect.stringMatching(/Audit log intact: \d+ entries/),
     });
-  });
+  }, 240_000);
 
   it("bad flags are refused with a message that names them", async () => {
     expect(await arc(["demo", "--customers", "many"])).toMatchObject({
