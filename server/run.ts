@@ -232,19 +232,37 @@ async function workAccount(
   return account;
 }
 
+/** Rows of a run's results read per query: one query for 10,000 accounts failed on the embedded database. */
+const RESULTS_PAGE = 500;
+
 async function loadResults(arc: Arc, runId: string): Promise<AccountResult[]> {
-  const rows = await arc.database.db
-    .select({
-      customerId: runItems.customerId,
-      status: runItems.status,
-      plan: runItems.plan,
-      result: runItems.result,
-      error: runItems.error,
-      ref: customers.externalRef,
-    })
-    .from(runItems)
-    .innerJoin(customers, eq(customers.id, runItems.customerId))
-    .where(eq(runItems.runId, runId));
+  const rows: {
+    customerId: string;
+    status: string;
+    plan: unknown;
+    result: unknown;
+    error: string | null;
+    ref: string;
+  }[] = [];
+  for (let after = ""; ; ) {
+    const page = await arc.database.db
+      .select({
+        customerId: runItems.customerId,
+        status: runItems.status,
+        plan: runItems.plan,
+        result: runItems.result,
+        error: runItems.error,
+        ref: customers.externalRef,
+      })
+      .from(runItems)
+      .innerJoin(customers, eq(customers.id, runItems.customerId))
+      .where(and(eq(runItems.runId, runId), after ? sql`${runItems.customerId} > ${after}` : undefined))
+      .orderBy(asc(runItems.customerId))
+      .limit(RESULTS_PAGE);
+    rows.push(...page);
+    if (page.length < RESULTS_PAGE) break;
+    after = page.at(-1)!.customerId;
+  }
   return rows.map((r) => {
     const result = (r.result ?? {}) as { notes?: string[]; outcomes?: CallOutcome[] };
     return {
