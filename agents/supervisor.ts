@@ -13,6 +13,7 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
 import type { Caller, Reason } from "../policies/types.ts";
+import { ConflictError } from "../tools/errors.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
 import type { Decision, ToolResult, ToolRunner } from "../tools/runner.ts";
 import { nextLocalTime } from "../tools/schedule.ts";
@@ -321,7 +322,7 @@ async function applyDecision(
   try {
     return await runner.decide(decision.actionId, mapped, by);
   } catch (error) {
-    if ((error as Error).name !== "ConflictError") throw error;
+    if (!(error instanceof ConflictError)) throw error;
     // Decided elsewhere in the meantime: report what happened to it.
     return runner.call(call.tool, call.input, {
       caller: replay.caller,

@@ -5,7 +5,7 @@
 // Determinism: a run judges everything as of RUN_HOUR_UTC on its as-of date, and tool calls carry
 // idempotency keys made of the as-of date, account and call, so the same ledger and date give the
 // same actions whatever the concurrency, and a second run for the same date sends nothing twice.
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Brain } from "../agents/brain.ts";
 import { openCheckpointer } from "../agents/checkpointer.ts";
 import { type AccountState, buildSupervisor, type CallOutcome, threadIdFor } from "../agents/supervisor.ts";
@@ -115,7 +115,7 @@ async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<Se
     .from(customers)
     .where(
       ids.length
-        ? sql`${customers.externalRef} in ${refs} or ${customers.id} in ${ids}`
+        ? or(inArray(customers.externalRef, refs), inArray(customers.id, ids))
         : inArray(customers.externalRef, refs),
     )
     .orderBy(...order);

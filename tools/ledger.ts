@@ -76,3 +76,17 @@ export async function recordDunningLevel(
     .set({ dunningLevel: sql`greatest(${invoices.dunningLevel}, ${level})`, lastDunnedAt: at, updatedAt: at })
     .where(inArray(invoices.id, invoiceIds));
 }
+
+/** The columns every open-invoice listing shows (account overview, account snapshot). */
+export const openInvoiceColumns = {
+  id: invoices.id,
+  externalRef: invoices.externalRef,
+  currency: invoices.currency,
+  amountMinor: invoices.amountMinor,
+  balanceMinor: invoices.balanceMinor,
+  issueDate: invoices.issueDate,
+  dueDate: invoices.dueDate,
+  dunningLevel: invoices.dunningLevel,
+  lastDunnedAt: invoices.lastDunnedAt,
+  disputed: invoiceIsDisputed,
+};

@@ -294,6 +294,18 @@ describe("a run", () => {
     expect(item!.status).toBe("done");
   });
 
+  it("selects customers by number or by id", async () => {
+    const [a, b] = await Promise.all([overdueAccount(3_000, 12), overdueAccount(4_000, 12)]);
+    const result = await runAccounts(arc() as never, {
+      asOf: AS_OF,
+      customers: [a.customer.externalRef, b.customer.id],
+      concurrency: 1,
+      dryRun: true,
+      brain: rulesBrain,
+    });
+    expect(result.accounts.map((x) => x.customerId).sort()).toEqual([a.customer.id, b.customer.id].sort());
+  });
+
   it("names customers it does not know", async () => {
     await expect(
       runAccounts(arc() as never, {

@@ -13,7 +13,7 @@ import {
 import { agingByCurrency } from "../aging.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
-import { daysBetween, invoiceIsDisputed, utcDate } from "../ledger.ts";
+import { daysBetween, openInvoiceColumns, utcDate } from "../ledger.ts";
 import { id, isoDate } from "../schemas.ts";
 
 export const accountOverview = defineTool({
@@ -40,17 +40,7 @@ export const accountOverview = defineTool({
           .orderBy(desc(contacts.isPrimary), contacts.name),
         agingByCurrency(db, asOf, customer.id),
         db
-          .select({
-            id: invoices.id,
-            externalRef: invoices.externalRef,
-            currency: invoices.currency,
-            amountMinor: invoices.amountMinor,
-            balanceMinor: invoices.balanceMinor,
-            issueDate: invoices.issueDate,
-            dueDate: invoices.dueDate,
-            dunningLevel: invoices.dunningLevel,
-            disputed: invoiceIsDisputed,
-          })
+          .select(openInvoiceColumns)
           .from(invoices)
           .where(and(eq(invoices.customerId, customer.id), sql`${invoices.balanceMinor} > 0`))
           .orderBy(invoices.dueDate, invoices.externalRef),

@@ -12,7 +12,7 @@ import {
 } from "../../db/schema.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
-import { daysBetween, invoiceIsDisputed, utcDate } from "../ledger.ts";
+import { daysBetween, openInvoiceColumns, utcDate } from "../ledger.ts";
 import { id, isoDate } from "../schemas.ts";
 import type {
   AccountSnapshot,
@@ -64,18 +64,7 @@ export const accountSnapshot = defineTool({
       .where(eq(contacts.customerId, customer.id))
       .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id));
     const openRows = await db
-      .select({
-        id: invoices.id,
-        externalRef: invoices.externalRef,
-        currency: invoices.currency,
-        amountMinor: invoices.amountMinor,
-        balanceMinor: invoices.balanceMinor,
-        issueDate: invoices.issueDate,
-        dueDate: invoices.dueDate,
-        dunningLevel: invoices.dunningLevel,
-        lastDunnedAt: invoices.lastDunnedAt,
-        disputed: invoiceIsDisputed,
-      })
+      .select(openInvoiceColumns)
       .from(invoices)
       .where(
         and(
