@@ -70,7 +70,18 @@ export function parseMoney(
     negative = !negative;
     s = s.slice(1);
   }
-  s = s.replace(/^[^\d.,]+/, "").replace(/[^\d.,]+$/, ""); // currency symbols or codes around the number
+  // A currency symbol or ISO code around the number ("$12.00", "12.00 USD", "EUR-5"), nothing else:
+  // "12,3x" is a typo, not an amount.
+  s = s.replace(/^(?:[A-Z]{3}|[$€£¥₹])/, "").replace(/(?:[A-Z]{3}|[$€£¥₹])$/, "");
+  if (s.startsWith("-")) {
+    negative = !negative;
+    s = s.slice(1);
+  }
+  const integerPart = s.split(decimal)[0] ?? "";
+  // Grouped thousands must be whole groups of three ("1,234,567"); "12,3" is a mistyped decimal.
+  if (integerPart.includes(group) && !new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(integerPart)) {
+    throw new RangeError(`"${text}" is not an amount (digit grouping "${group}" in the wrong place)`);
+  }
   s = s.split(group).join("");
   const match = new RegExp(`^(\\d+)(?:\\${decimal}(\\d*))?$`).exec(s);
   if (!match) throw new RangeError(`"${text}" is not an amount`);

@@ -42,6 +42,10 @@ describe("money", () => {
     expect(parseMoney("100", "JPY")).toBe(100);
     expect(parseMoney("0.1", "USD") + parseMoney("0.2", "USD")).toBe(parseMoney("0.3", "USD"));
     expect(parseMoney("12.300", "USD")).toBe(1_230);
+    expect(parseMoney("12.00 USD", "USD")).toBe(1_200);
+    expect(parseMoney("€1.190,00", "EUR", { decimalSeparator: "," })).toBe(119_000);
+    expect(parseMoney("1,234,567.89", "USD")).toBe(123_456_789);
+    expect(parseMoney("EUR -5,00", "EUR", { decimalSeparator: "," })).toBe(-500);
   });
 
   it("says what is wrong with an amount it cannot parse", () => {
@@ -50,5 +54,10 @@ describe("money", () => {
     expect(() => parseMoney("abc", "USD")).toThrow('"abc" is not an amount');
     expect(() => parseMoney("1.2.3", "USD")).toThrow("is not an amount");
     expect(() => parseMoney("99999999999999999999", "USD")).toThrow("too large");
+    // Typos are refused, not read as some other amount.
+    expect(() => parseMoney("12,3x", "EUR", { decimalSeparator: "." })).toThrow('"12,3x" is not an amount');
+    expect(() => parseMoney("12,3", "USD")).toThrow("digit grouping");
+    expect(() => parseMoney("2.5OO,00", "EUR", { decimalSeparator: "," })).toThrow("is not an amount");
+    expect(() => parseMoney("1,2345.00", "USD")).toThrow("digit grouping");
   });
 });
