@@ -12,7 +12,7 @@ export const rulesBrain: Brain = {
   decide(specialist: SpecialistName, snapshot, policy): SpecialistDecision {
     switch (specialist) {
       case "cash_application": {
-        const decision = decideCashApplication(snapshot);
+        const decision = decideCashApplication(snapshot, policy);
         return { calls: decision.calls, notes: decision.notes };
       }
       case "dispute": {

@@ -184,6 +184,8 @@ export function buildSupervisor(options: SupervisorOptions) {
         now,
         runId: state.runId,
         idempotencyKey: key,
+        rationale: call.why,
+        ...(call.alternatives ? { alternatives: call.alternatives } : {}),
       });
       if (result.status === "executed") executedKeys.add(call.key);
       if (result.status === "pending_approval") pending.push({ call, result });
@@ -205,29 +207,64 @@ export function buildSupervisor(options: SupervisorOptions) {
 
   // The only node that pauses. It re-runs from its first line on each resume; every round of
   // still-undecided approvals is one interrupt, each resume value is consumed in order, and its
-  // decisions apply only to the actions they name (some may have been decided elsewhere).
+  // decisions apply only to the actions they name (some may have been decided elsewhere). Calls
+  // that waited for an approved one (a write-off after the payment it closes) run once it executed;
+  // on a re-run every call replays by its idempotency key, so the sequence is the same.
   const approve = (specialist: SpecialistName) => async (state: AccountState) => {
     const now = new Date(state.now);
     const outcomes: CallOutcome[] = [];
+    const mine = state.outcomes.filter((o) => o.specialist === specialist);
+    const executedKeys = new Set(mine.filter((o) => o.status === "executed").map((o) => o.key));
+    const attempted = new Set(mine.filter((o) => o.status !== "skipped").map((o) => o.key));
     let undecided = state.awaiting;
-    while (undecided.length > 0) {
-      const resume = interrupt<ApprovalRequest, ApprovalResume>(approvalRequest(specialist, undecided));
-      const decided = new Set<string>();
-      for (const decision of resume?.decisions ?? []) {
-        const item = undecided.find((p) => p.actionId === decision.actionId);
-        if (!item) continue;
-        const result = await applyDecision(runner, item.call, decision, resume.by, {
+    for (;;) {
+      while (undecided.length > 0) {
+        const resume = interrupt<ApprovalRequest, ApprovalResume>(approvalRequest(specialist, undecided));
+        const decided = new Set<string>();
+        for (const decision of resume?.decisions ?? []) {
+          const item = undecided.find((p) => p.actionId === decision.actionId);
+          if (!item) continue;
+          const result = await applyDecision(runner, item.call, decision, resume.by, {
+            caller,
+            now,
+            key: idempotencyKeyFor(state.asOf, state.customerId, item.call.key),
+          });
+          if (result.status === "executed") executedKeys.add(item.call.key);
+          outcomes.push({
+            ...outcomeOf(
+              { specialist, key: item.call.key, tool: item.call.tool, why: item.call.why },
+              result,
+            ),
+            decidedBy: `${resume.by.kind}:${resume.by.id}`,
+          });
+          decided.add(decision.actionId);
+        }
+        undecided = undecided.filter((p) => !decided.has(p.actionId));
+      }
+      const ready = (state.planned[specialist] ?? []).filter(
+        (call) =>
+          (call.dependsOn?.length ?? 0) > 0 &&
+          !attempted.has(call.key) &&
+          call.dependsOn!.every((key) => executedKeys.has(key)),
+      );
+      if (ready.length === 0) break;
+      for (const call of ready) {
+        attempted.add(call.key);
+        const result = await runner.call(call.tool, call.input, {
           caller,
           now,
-          key: idempotencyKeyFor(state.asOf, state.customerId, item.call.key),
+          runId: state.runId,
+          idempotencyKey: idempotencyKeyFor(state.asOf, state.customerId, call.key),
+          rationale: call.why,
+          ...(call.alternatives ? { alternatives: call.alternatives } : {}),
         });
-        outcomes.push({
-          ...outcomeOf({ specialist, key: item.call.key, tool: item.call.tool, why: item.call.why }, result),
-          decidedBy: `${resume.by.kind}:${resume.by.id}`,
-        });
-        decided.add(decision.actionId);
+        if (result.status === "executed") executedKeys.add(call.key);
+        if (result.status === "pending_approval") {
+          undecided = [...undecided, { call, actionId: result.actionId, reasons: result.reasons }];
+        } else {
+          outcomes.push(outcomeOf({ specialist, key: call.key, tool: call.tool, why: call.why }, result));
+        }
       }
-      undecided = undecided.filter((p) => !decided.has(p.actionId));
     }
     return new Command({ update: { outcomes, awaiting: [] }, goto: nextAfter(state, specialist) });
   };

@@ -36,6 +36,8 @@ export const DISPUTE_CATEGORIES = [
   "not_received",
   "duplicate_billing",
   "already_paid",
+  /** The customer paid less than the invoice without a reason inside tolerance: a deduction to investigate. */
+  "short_payment",
   "other",
 ] as const;
 export type DisputeCategory = (typeof DISPUTE_CATEGORIES)[number];
@@ -192,11 +194,18 @@ export const invoices = pgTable(
     dunningLevel: integer("dunning_level").notNull().default(0),
     lastDunnedAt: timestamp("last_dunned_at", { withTimezone: true }),
     description: text("description"),
+    /** Early-payment discount terms ("2/10 net 30"): percent off when paid on or before the date. */
+    earlyDiscountPercent: real("early_discount_percent"),
+    earlyDiscountUntil: date("early_discount_until", { mode: "string" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     unique("invoices_external_ref_key").on(t.externalRef),
+    check(
+      "invoices_early_discount_complete",
+      sql`(${t.earlyDiscountPercent} is null) = (${t.earlyDiscountUntil} is null) and (${t.earlyDiscountPercent} is null or (${t.earlyDiscountPercent} > 0 and ${t.earlyDiscountPercent} < 100))`,
+    ),
     unique("invoices_id_currency_key").on(t.id, t.currency),
     index("invoices_customer_idx").on(t.customerId),
     index("invoices_open_idx").on(t.customerId, t.dueDate).where(sql`${t.balanceMinor} > 0`),
@@ -211,6 +220,40 @@ export const invoices = pgTable(
       sql`${t.paidMinor} + ${t.creditedMinor} + ${t.writtenOffMinor} <= ${t.amountMinor}`,
     ),
     check("invoices_due_after_issue", sql`${t.dueDate} >= ${t.issueDate}`),
+  ],
+);
+
+/** How cash application identified a payment's payer; shown to the collector who reviews it. */
+export interface PaymentIdentification {
+  method: "account" | "reference" | "name" | "none";
+  confidence: number;
+  why: string;
+  candidates: { customerId: string; method: string; score: number }[];
+}
+
+export const BANK_FILE_FORMATS = ["camt.052", "camt.053", "camt.054", "bai2", "mt940", "csv"] as const;
+
+/** One imported bank file: what it held and what became of it. */
+export const bankImports = pgTable(
+  "bank_imports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    fileName: text("file_name").notNull(),
+    /** sha256 of the file's bytes: the same file imported twice is recognised. */
+    sha256: text("sha256").notNull(),
+    format: text("format").notNull(),
+    statements: integer("statements").notNull(),
+    transactions: integer("transactions").notNull(),
+    imported: integer("imported").notNull(),
+    duplicates: integer("duplicates").notNull(),
+    skipped: integer("skipped").notNull(),
+    actionId: uuid("action_id").references(() => actions.id),
+    importedBy: text("imported_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("bank_imports_sha256_idx").on(t.sha256),
+    check("bank_imports_format_known", oneOf(t.format, BANK_FILE_FORMATS)),
   ],
 );
 
@@ -234,10 +277,35 @@ export const payments = pgTable(
     remittanceText: text("remittance_text"),
     source: text("source").notNull(),
     sourceFile: text("source_file"),
+    /** Bank-file imports: the import, our account it arrived in, and the references the bank gave. */
+    bankImportId: uuid("bank_import_id").references(() => bankImports.id),
+    bankAccount: text("bank_account"),
+    reference: text("reference"),
+    bankReference: text("bank_reference"),
+    /** Charges the bank stated, and the instructed amount before currency conversion. */
+    chargesMinor: money("charges_minor"),
+    originalCurrency: text("original_currency"),
+    originalAmountMinor: money("original_amount_minor"),
+    /**
+     * Payer identification for a payment with no customer yet (cash application): the customer it
+     * most likely belongs to, how that was decided and how sure. Applying the payment sets customer_id.
+     */
+    suggestedCustomerId: uuid("suggested_customer_id").references(() => customers.id),
+    identification: jsonb("identification").$type<PaymentIdentification>(),
+    identifiedAt: timestamp("identified_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     unique("payments_external_ref_key").on(t.externalRef),
+    index("payments_payer_account_idx").on(t.payerAccount),
+    index("payments_suggested_customer_idx")
+      .on(t.suggestedCustomerId)
+      .where(sql`${t.customerId} is null and ${t.amountMinor} > ${t.appliedMinor}`),
+    check(
+      "payments_original_complete",
+      sql`(${t.originalCurrency} is null) = (${t.originalAmountMinor} is null)`,
+    ),
+    check("payments_charges_nonnegative", sql`${t.chargesMinor} is null or ${t.chargesMinor} >= 0`),
     unique("payments_id_currency_key").on(t.id, t.currency),
     index("payments_customer_idx").on(t.customerId),
     index("payments_unapplied_idx").on(t.receivedOn).where(sql`${t.amountMinor} > ${t.appliedMinor}`),
@@ -271,6 +339,10 @@ export const actions = pgTable(
     decidedBy: text("decided_by"),
     decidedAt: timestamp("decided_at", { withTimezone: true }),
     decisionNote: text("decision_note"),
+    /** Why the proposer proposed it, in a collector's words (agents' explanation). */
+    rationale: text("rationale"),
+    /** Other options the proposer ranked below this one (e.g. cash application's candidate matches). */
+    alternatives: jsonb("alternatives"),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     executedAt: timestamp("executed_at", { withTimezone: true }),
     createdAt: createdAt(),
@@ -344,6 +416,47 @@ export const creditNotes = pgTable(
     }),
     index("credit_notes_invoice_idx").on(t.invoiceId),
     check("credit_notes_amount_positive", sql`${t.amountMinor} > 0`),
+  ],
+);
+
+export const WRITE_OFF_REASONS = [
+  "short_pay",
+  "bank_charges",
+  "fx_difference",
+  "early_payment_discount",
+  "small_balance",
+  "bad_debt",
+] as const;
+export type WriteOffReason = (typeof WRITE_OFF_REASONS)[number];
+
+/** Balances closed without payment. Immutable; a trigger keeps invoices.written_off_minor. */
+export const writeOffs = pgTable(
+  "write_offs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    invoiceId: uuid("invoice_id").notNull(),
+    currency: currency(),
+    amountMinor: money("amount_minor").notNull(),
+    reason: text("reason").$type<WriteOffReason>().notNull(),
+    /** The payment whose shortfall this closes, when there is one. */
+    paymentId: uuid("payment_id").references(() => payments.id),
+    note: text("note"),
+    actionId: uuid("action_id").references(() => actions.id),
+    writtenOffBy: text("written_off_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: "write_offs_invoice_currency_fk",
+      columns: [t.invoiceId, t.currency],
+      foreignColumns: [invoices.id, invoices.currency],
+    }),
+    index("write_offs_invoice_idx").on(t.invoiceId),
+    check("write_offs_amount_positive", sql`${t.amountMinor} > 0`),
+    check("write_offs_reason_known", oneOf(t.reason, WRITE_OFF_REASONS)),
   ],
 );
 
@@ -598,6 +711,8 @@ export type Customer = typeof customers.$inferSelect;
 export type Contact = typeof contacts.$inferSelect;
 export type Invoice = typeof invoices.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
+export type BankImport = typeof bankImports.$inferSelect;
+export type WriteOff = typeof writeOffs.$inferSelect;
 export type PaymentApplication = typeof paymentApplications.$inferSelect;
 export type CreditNote = typeof creditNotes.$inferSelect;
 export type Dispute = typeof disputes.$inferSelect;

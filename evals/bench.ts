@@ -15,6 +15,7 @@ import { runAccounts } from "../server/run.ts";
 import { composeMessage } from "../tools/messages.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
+import { benchCashMatching } from "./cash-application/bench.ts";
 import { baseFacts } from "./policy-gate.ts";
 
 export interface BenchOptions {
@@ -35,6 +36,7 @@ const AGENT: Caller = { kind: "agent", id: "bench", role: "agent" };
 export async function runBench(options: BenchOptions): Promise<Measurement[]> {
   const results: Measurement[] = [];
   results.push(...benchPolicy());
+  results.push(benchCashApplication());
   const dataDir = mkdtempSync(join(tmpdir(), "arc-bench-"));
   try {
     const embedded = await openDatabase({ dataDir });
@@ -64,6 +66,16 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
     value: `${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
   });
   return results;
+}
+
+/** The matching engine alone (no database): issue 4's target is 10,000 payments × 100,000 invoices in ≤ 10 s on one core. */
+function benchCashApplication(): Measurement {
+  const r = benchCashMatching({ payments: 10_000, invoices: 100_000, seed: 1 });
+  return {
+    database: "-",
+    metric: `cash matching: ${r.payments} payments against ${r.invoices} open invoices (${r.customers} customers), ${r.autoApplied} auto-applied`,
+    value: `${(r.totalMs / 1000).toFixed(2)} s wall (index ${(r.buildMs / 1000).toFixed(2)} s, identify + match ${(r.matchMs / 1000).toFixed(2)} s), ${(r.cpuMs / 1000).toFixed(2)} s CPU, heap ${r.heapUsedMB} MiB, RSS ${r.rssMB} MiB`,
+  };
 }
 
 function benchPolicy(): Measurement[] {

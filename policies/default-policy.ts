@@ -188,6 +188,17 @@ export const DEFAULT_POLICY: PolicyDocument = deepFreeze({
     },
     promises: { graceDays: 2 },
   },
+  cashApplication: {
+    autoApplyThreshold: 0.95,
+    shortPayTolerance: {
+      percent: 1,
+      maxMinor: { default: 2_500, JPY: 3_000, INR: 200_000, KRW: 30_000, HUF: 9_000 },
+    },
+    bankChargesMaxMinor: { default: 5_000, JPY: 7_500, INR: 400_000, KRW: 70_000, HUF: 18_000 },
+    fxTolerancePercent: 2,
+    nameMatchCutoff: 80,
+    maxSubsetInvoices: 25,
+  },
 });
 
 function deepFreeze<T>(value: T): T {

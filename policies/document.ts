@@ -336,6 +336,23 @@ const documentShape = z.strictObject({
     statuteOfLimitationsYears: positiveInt(),
   }),
   dunning: dunningShape,
+  cashApplication: z.strictObject({
+    /** Matches at least this confident (0..1) are applied without a person; below, they wait for review. */
+    autoApplyThreshold: z
+      .number({ error: "expected a confidence from 0 to 1" })
+      .min(0, { error: "expected a confidence from 0 to 1" })
+      .max(1, { error: "expected a confidence from 0 to 1" }),
+    /** A short pay within both limits is applied and the gap written off (still judged by limits.writeOff). */
+    shortPayTolerance: z.strictObject({ percent: percent(), maxMinor: moneyLimits() }),
+    /** A wire's shortfall up to this is taken as the banks' charges. */
+    bankChargesMaxMinor: moneyLimits(),
+    /** A converted payment's gap up to this share of the balance is an FX difference. */
+    fxTolerancePercent: percent(),
+    /** Fuzzy payer-name score (0–100, token-set ratio) below which a name identifies nobody. */
+    nameMatchCutoff: percent(),
+    /** One payment for several invoices: how many of the oldest open invoices the subset search considers. */
+    maxSubsetInvoices: positiveInt(),
+  }),
 });
 
 export type PolicyDocument = z.output<typeof documentShape>;

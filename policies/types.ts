@@ -28,6 +28,10 @@ export type ActionKind =
   | "legal_escalation"
   | "credit_hold"
   | "ledger_import"
+  /** Importing a bank statement's receipts as payments. */
+  | "bank_import"
+  /** Cash application's suggestion of whose an unidentified payment is (no money moves). */
+  | "payment_identification"
   /** Bookkeeping on an account: a promise kept or broken, a plan defaulted, a dispute triaged. */
   | "account_update"
   /** Recording pay-date predictions and the account's risk score. */
@@ -64,6 +68,8 @@ export interface ProposedAction {
   currency?: string;
   outreach?: OutreachDetails;
   paymentPlan?: { installmentCount: number; durationDays: number };
+  /** How sure the proposer is (0..1), e.g. a cash-application match. */
+  confidence?: number;
   /** Settlement discount offered, in percent of the balance. */
   discountPercent?: number;
   /** The invoices the action concerns (also for non-outreach actions, e.g. legal escalation). */

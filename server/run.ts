@@ -8,7 +8,13 @@
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Brain } from "../agents/brain.ts";
 import { openCheckpointer } from "../agents/checkpointer.ts";
-import { type AccountState, buildSupervisor, type CallOutcome, threadIdFor } from "../agents/supervisor.ts";
+import {
+  type AccountState,
+  AGENT_CALLER,
+  buildSupervisor,
+  type CallOutcome,
+  threadIdFor,
+} from "../agents/supervisor.ts";
 import { customers, runItems, runs } from "../db/schema.ts";
 import type { Arc } from "./context.ts";
 
@@ -58,6 +64,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     const { runId, resumed, todo } = options.dryRun
       ? { runId: "dry-run", resumed: false, todo: selected }
       : await startOrResume(arc, options, selected);
+    if (!options.dryRun) await identifyPayers(arc, runId, now);
     const accounts: AccountResult[] = [];
     let done = selected.length - todo.length;
     options.onProgress?.(done, selected.length);
@@ -90,6 +97,27 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     return { runId, asOf: options.asOf, dryRun: options.dryRun, resumed, accounts: all, report };
   } finally {
     await checkpointer?.close();
+  }
+}
+
+/**
+ * Before any account is worked: suggest whose each unidentified payment is, portfolio-wide (a name
+ * tie or a shared bank account needs every customer in view), so each account's cash-application
+ * specialist finds the payments that are probably its own. Once per run; a resumed run replays it.
+ */
+async function identifyPayers(arc: Arc, runId: string, now: string): Promise<void> {
+  const result = await arc.runner.call(
+    "identify_payments",
+    {},
+    {
+      caller: AGENT_CALLER,
+      now: new Date(now),
+      runId,
+      idempotencyKey: `run:${runId}:identify_payments`,
+    },
+  );
+  if (result.status !== "executed") {
+    throw new Error(`payer identification did not run: ${JSON.stringify(result)}`);
   }
 }
 

@@ -12,6 +12,9 @@ export interface ToolContext {
   now: Date;
   policy: PolicyDocument;
   runId?: string;
+  /** The caller's explanation and ranked alternatives, stored on the action row. */
+  rationale?: string;
+  alternatives?: unknown;
   /** Set for write tools: the actions row this execution belongs to. */
   actionId?: string;
 }
@@ -29,6 +32,8 @@ export interface Proposal {
   outreach?: OutreachDetails;
   paymentPlan?: ProposedAction["paymentPlan"];
   discountPercent?: number;
+  /** How sure the proposer is (0..1): a cash-application match's confidence. */
+  confidence?: number;
 }
 
 interface ToolBase<I extends z.ZodType> {

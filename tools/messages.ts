@@ -3,6 +3,10 @@
 // Templates write the words around them; this is the one place that knows which parts are required.
 
 import { formatAmount, formatMoney } from "../db/money.ts";
+
+/** Money as collectors read it ("$1,250.00"); re-exported so agents need not reach into db/. */
+export { formatMoney };
+
 import type { Channel } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
 

@@ -12,11 +12,14 @@ import { applyPayment } from "./write/apply-payment.ts";
 import { createTask } from "./write/create-task.ts";
 import { issueCreditNote } from "./write/credit-note.ts";
 import { openDispute, resolveDispute } from "./write/disputes.ts";
+import { identifyPayments } from "./write/identify-payments.ts";
+import { importBankFile } from "./write/import-bank-file.ts";
 import { importLedger } from "./write/import-ledger.ts";
 import { proposePaymentPlan } from "./write/payment-plan.ts";
 import { recordForecast } from "./write/record-forecast.ts";
 import { recordPromiseToPay } from "./write/record-promise.ts";
 import { sendMessage } from "./write/send-message.ts";
+import { writeOff } from "./write/write-off.ts";
 
 export const READ_TOOLS = [
   searchCustomers,
@@ -35,6 +38,9 @@ export const WRITE_TOOLS = [
   openDispute,
   resolveDispute,
   applyPayment,
+  writeOff,
+  importBankFile,
+  identifyPayments,
   proposePaymentPlan,
   issueCreditNote,
   escalateToLegal,

@@ -44,6 +44,10 @@ export interface CallOptions {
   runId?: string;
   /** Judge and execute as of this instant (as-of runs, tests); defaults to the runner's clock. */
   now?: Date;
+  /** Why the caller proposes this, in a collector's words; stored on the action. */
+  rationale?: string;
+  /** Options the caller ranked below this one (JSON), shown beside it for review. */
+  alternatives?: unknown;
 }
 
 export type Decision =
@@ -96,6 +100,8 @@ export class ToolRunner {
       now: options.now ?? this.clock(),
       policy: this.policy,
       ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.rationale !== undefined ? { rationale: options.rationale } : {}),
+      ...(options.alternatives !== undefined ? { alternatives: options.alternatives } : {}),
     };
     if (tool.effect === "read") {
       try {
@@ -139,6 +145,8 @@ export class ToolRunner {
           policyVersion: verdict.policyVersion,
           caller: ctx.caller,
           runId: ctx.runId ?? null,
+          rationale: ctx.rationale ?? null,
+          alternatives: ctx.alternatives ?? null,
           error: null,
           expiresAt:
             status === "pending"

@@ -28,6 +28,4 @@ export function utcDateOf(isoOrDate: string): string {
 }
 
 /** Plain code-unit comparison, for sorting ids and dates the same way in every locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareText } from "../../tools/cash-matching/index.ts";

@@ -34,6 +34,7 @@ export const CATEGORY_PRIORITY: readonly DisputeCategory[] = [
   "damaged",
   "quantity",
   "pricing",
+  "short_payment",
   "other",
 ];
 

@@ -21,6 +21,12 @@
 //    confirmed), the owner and SLA when missing, and status investigating.
 // Customer text is only categorised: nothing here copies it into a call, a reason or a note.
 import type { PolicyDocument } from "../../policies/index.ts";
+import {
+  CONFIDENCE,
+  compareText,
+  findCitations,
+  type ReferenceQuality,
+} from "../../tools/cash-matching/index.ts";
 import type {
   AccountSnapshot,
   PlannedCall,
@@ -29,8 +35,6 @@ import type {
   SnapshotPaidInvoice,
   SnapshotPayment,
 } from "../../tools/read/account-snapshot-types.ts";
-import { REFERENCE_CONFIDENCE } from "../cash-application/match.ts";
-import { compareText, findCitations, type ReferenceQuality } from "../cash-application/reference.ts";
 import {
   type Categorisation,
   categorizeDispute,
@@ -280,7 +284,7 @@ export function decideDisputes(
               paymentId: payment.id,
               applications: [{ invoiceId: invoice.id, amountMinor: original }],
               method: "reference",
-              confidence: REFERENCE_CONFIDENCE[quality],
+              confidence: CONFIDENCE.REFERENCE_EXACT_AMOUNT[quality],
             },
             key: applyKey,
             why: `${label}: payment ${payment.externalRef} of ${money(payment.amountMinor, payment.currency)} received ${payment.receivedOn} cites ${invoice.externalRef} and equals its balance`,

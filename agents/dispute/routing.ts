@@ -12,6 +12,7 @@ export const OWNER_BY_CATEGORY: Readonly<Record<DisputeCategory, string>> = {
   not_received: "fulfilment",
   duplicate_billing: "cash-application",
   already_paid: "cash-application",
+  short_payment: "cash-application",
   other: "billing",
 };
 
@@ -27,6 +28,7 @@ export const SLA_DAYS_BY_CATEGORY: Readonly<Record<DisputeCategory, number>> = {
   quantity: 14,
   damaged: 21,
   not_received: 21,
+  short_payment: 14,
   other: 30,
 };
 

@@ -62,8 +62,17 @@
  *   for the agents to notice), each with the reply or call it came from.
  * - Unapplied receipts from the last 10 days on ~14% of business (8% of consumer) accounts with
  *   open invoices, 40% without customer: exact amount with a mistyped reference (transposed digits,
- *   lost dashes, "INV2025 4812"), exact amount with no reference ("payment for march", "ACME LTD
- *   PAYMENT"), several invoices at once, short payments, clean ones; plus ~1% from unknown payers.
+ *   lost dashes, "INV2025 4812", a lost digit) or look-alike characters ("INV-2O25-OO48l2"), exact
+ *   amount with no reference ("payment for march", "ACME LTD PAYMENT"), several invoices at once,
+ *   declared part payments, clean ones, early-payment discounts taken in time (25% of businesses
+ *   invoice "2/10", "1/10" or "3/15"), bank charges (stated in the bank file or by "SHA" / "charges"
+ *   words), FX differences on converted payments, small short pays, overpayments, deductions beyond
+ *   tolerance, payments through a payment processor's account (5% of businesses have half their
+ *   history paid that way, so the account is shared), payers known only by name, and two
+ *   instalments for one invoice; plus ~1% from unknown payers. Each records its ground truth in the
+ *   batch's `receiptTruth` (in memory only, the labels of evals/cash-application), and discount
+ *   terms go to `earlyDiscounts`. These, the processors and the terms use a random stream of their
+ *   own, so changing them leaves the rest of a customer's history as it was.
  * - Communications: reminders 7/21/35/50 days after due while unpaid and undisputed (merged per
  *   day; these set invoices' dunning level and last dunned date), 10% answered; calls at 28 and
  *   56 days overdue; times fall in local office hours (standard-time offsets, DST ignored); a burst of 1–7 call attempts in the last 7 days for 45% of consumers (10% of

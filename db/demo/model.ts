@@ -205,6 +205,63 @@ export interface Batch {
   promises: PromiseRow[];
   communications: CommunicationRow[];
   unappliedPayments: number;
+  /**
+   * What each unapplied receipt really is (in memory only, never written): the labels of the cash
+   * application eval (evals/cash-application).
+   */
+  receiptTruth: ReceiptTruth[];
+  /** Early-payment discount terms of invoices (in memory only until the ledger has columns for them). */
+  earlyDiscounts: EarlyDiscountTerms[];
+}
+
+/** The shapes of unapplied receipts the demo generates. */
+export const RECEIPT_CASES = [
+  "typo",
+  "confusable",
+  "no_reference",
+  "several",
+  "short",
+  "clean",
+  "early_discount",
+  "bank_charges",
+  "fx",
+  "write_off",
+  "overpay",
+  "deduction",
+  "processor",
+  "name_only",
+  "split",
+  "unknown_payer",
+] as const;
+export type ReceiptCase = (typeof RECEIPT_CASES)[number];
+
+/** Ground truth of one unapplied receipt: who paid, and how a careful person would apply it. */
+export interface ReceiptTruth {
+  paymentId: string;
+  case: ReceiptCase;
+  /** The customer who paid; null for a payer nobody in the ledger (misdirected money). */
+  customerId: string | null;
+  applications: { invoiceId: string; amountMinor: number }[];
+  adjustments: {
+    invoiceId: string;
+    kind: "write_off" | "early_payment_discount" | "bank_charges" | "fx_difference";
+    amountMinor: number;
+  }[];
+  /** Short pays beyond tolerance that the payer did not declare partial: for the dispute agent. */
+  deductions: { invoiceId: string; amountMinor: number }[];
+  /** Declared part payment: the rest of the invoice stays open. */
+  partial: boolean;
+  leftUnappliedMinor: number;
+  /** Bank-file details the payments table has no column for yet. */
+  chargesMinor: number | null;
+  original: { amountMinor: number; currency: string } | null;
+}
+
+export interface EarlyDiscountTerms {
+  invoiceId: string;
+  percent: number;
+  /** YYYY-MM-DD: paid on or before this date, the discount may be taken. */
+  until: string;
 }
 
 export function emptyBatch(): Batch {
@@ -219,6 +276,8 @@ export function emptyBatch(): Batch {
     promises: [],
     communications: [],
     unappliedPayments: 0,
+    receiptTruth: [],
+    earlyDiscounts: [],
   };
 }
 
@@ -232,6 +291,8 @@ const NEVER = Number.POSITIVE_INFINITY;
 export const HISTORY_DAYS = 548;
 const SALT_CUSTOMER = 1;
 const SALT_ROLES = 2;
+/** Unapplied receipts, payment processors and discount terms: a stream of their own, so their shapes can change without reshuffling the rest of a customer's history. */
+const SALT_RECEIPTS = 3;
 
 export interface Context {
   seed: number;
@@ -451,6 +512,19 @@ function mangleRef(rng: Rng, ref: string): string {
   }
 }
 
+/** The reference with look-alike characters, as OCR or a hurried payer writes it: O for 0, l or I for 1. */
+function confuseRef(rng: Rng, ref: string): string {
+  const chars = ref.split("");
+  const candidates = chars.map((c, i) => (i > 3 && (c === "0" || c === "1") ? i : -1)).filter((i) => i >= 0);
+  if (candidates.length === 0) return ref;
+  const forced = rng.pick(candidates);
+  for (const i of candidates) {
+    if (i !== forced && !rng.chance(0.4)) continue;
+    chars[i] = chars[i] === "0" ? "O" : rng.pick(["l", "I"]);
+  }
+  return chars.join("");
+}
+
 function ordinal(n: number): string {
   const suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
   return `${n}${suffix}`;
@@ -496,6 +570,19 @@ function bankAccount(rng: Rng, country: string): string {
       return `${digits(rng, 9)}:${digits(rng, rng.int(10, 12))}`;
   }
 }
+
+/** Payment processors paying on behalf of many customers, from one account each (fictional). */
+const PAYMENT_PROCESSORS = [
+  { name: "PAYFLOW MERCHANT SERVICES", account: iban("GB", "PAYF00000012345678") },
+  { name: "GLOBALPAY SETTLEMENTS LTD", account: iban("DE", "500105170000004242") },
+] as const;
+
+/** Early-payment discount terms some businesses invoice with ("2/10 net 30"). */
+const DISCOUNT_TERMS = [
+  { percent: 2, days: 10 },
+  { percent: 1, days: 10 },
+  { percent: 3, days: 15 },
+] as const;
 
 function phoneNumber(rng: Rng, country: string): string {
   switch (country) {
@@ -550,9 +637,14 @@ interface ContactState {
 
 export function generateCustomer(ctx: Context, index: number, out: Batch): void {
   const rng = streamFor(ctx.seed, index, SALT_CUSTOMER);
+  const rr = streamFor(ctx.seed, index, SALT_RECEIPTS);
   const role = roleFor(ctx, index);
   const { asOfDay } = ctx;
   const consumer = role.consumer;
+  // Some businesses are paid partly through a payment processor (one account for many customers),
+  // and some invoice with early-payment discount terms.
+  const processor = !consumer && rr.chance(0.05) ? rr.pick(PAYMENT_PROCESSORS) : null;
+  const discountTerms = !consumer && rr.chance(0.25) ? rr.pick(DISCOUNT_TERMS) : null;
 
   // Where, who, and how they pay.
   const locale = placeLocale(rng.weighted(consumer ? CONSUMER_PLACES : BUSINESS_PLACES), (regions) =>
@@ -1079,15 +1171,15 @@ export function generateCustomer(ctx: Context, index: number, out: Batch): void 
           [`${payerName} ${joined}`, 15],
           [`${joined} thank you`, 10],
         ]);
+    const ownAccount =
+      bankAccounts.length > 1 && rng.chance(0.3) ? (bankAccounts[1] as string) : (bankAccounts[0] as string);
+    const viaProcessor = processor !== null && rr.chance(0.5);
     out.payments.push({
       id: paymentId,
       externalRef: `DEMO-PMT-${String(++ctx.paymentSeq).padStart(8, "0")}`,
       customerId,
-      payerName,
-      payerAccount:
-        bankAccounts.length > 1 && rng.chance(0.3)
-          ? (bankAccounts[1] as string)
-          : (bankAccounts[0] as string),
+      payerName: viaProcessor ? processor.name : payerName,
+      payerAccount: viaProcessor ? processor.account : ownAccount,
       currency: locale.currency,
       amountMinor: total,
       receivedOn,
@@ -1180,93 +1272,376 @@ export function generateCustomer(ctx: Context, index: number, out: Batch): void 
     }
   }
 
-  // Unapplied receipts waiting for cash application.
+  // Unapplied receipts waiting for cash application, each with its ground truth (receiptTruth).
+  // Drawn from the receipts stream (rr), so the messages below do not depend on them.
+  if (discountTerms) {
+    for (const inv of invoicesOut) {
+      out.earlyDiscounts.push({
+        invoiceId: inv.row.id,
+        percent: discountTerms.percent,
+        until: isoDate(ctx, inv.issue + discountTerms.days),
+      });
+    }
+  }
   const payable = openInvoices.filter((inv) => !inv.disputedNow);
-  if (bankruptcyDay === NEVER && payable.length > 0 && rng.chance(consumer ? 0.08 : 0.14)) {
-    const kind = rng.weighted([
-      ["typo", 30],
-      ["no_reference", 25],
-      ["several", 15],
-      ["short", 10],
-      ["clean", 20],
-    ] as const);
-    const target = rng.pick(payable);
-    let involved = [target];
-    let amount = balanceOf(target);
-    let text: string;
+  const receipt = (
+    truth: Omit<
+      ReceiptTruth,
+      | "paymentId"
+      | "customerId"
+      | "adjustments"
+      | "deductions"
+      | "partial"
+      | "leftUnappliedMinor"
+      | "chargesMinor"
+      | "original"
+    > &
+      Partial<ReceiptTruth>,
+    row: {
+      amount: number;
+      day: number;
+      text: string | null;
+      identified: boolean;
+      payerName?: string;
+      payerAccount?: string;
+    },
+  ) => {
+    if (row.day >= asOfDay) return; // nothing happens on or after asOf
+    const id = rr.uuid();
+    out.payments.push({
+      id,
+      externalRef: `DEMO-PMT-${String(++ctx.paymentSeq).padStart(8, "0")}`,
+      customerId: row.identified ? customerId : null,
+      payerName:
+        row.payerName ??
+        (row.identified || rr.chance(0.6) ? payerName : payerName.slice(0, 12).toUpperCase()),
+      payerAccount:
+        row.payerAccount ??
+        (row.identified || rr.chance(0.65) ? (bankAccounts[0] as string) : bankAccount(rr, locale.country)),
+      currency: locale.currency,
+      amountMinor: row.amount,
+      receivedOn: isoDate(ctx, row.day),
+      remittanceText: row.text,
+      source: "demo",
+      sourceFile: null,
+      createdAt: new Date(row.day * DAY_MS + 12 * 3_600_000),
+    });
+    out.unappliedPayments++;
+    out.receiptTruth.push({
+      paymentId: id,
+      customerId,
+      adjustments: [],
+      deductions: [],
+      partial: false,
+      leftUnappliedMinor: 0,
+      chargesMinor: null,
+      original: null,
+      ...truth,
+    });
+  };
+  if (bankruptcyDay === NEVER && payable.length > 0 && rr.chance(consumer ? 0.08 : 0.14)) {
+    const discountable = discountTerms
+      ? payable.filter((inv) => inv.issue + discountTerms.days >= asOfDay - 10 && inv.issue < asOfDay - 1)
+      : [];
+    // Discount terms are worth taking on a recent invoice, and a processor's customers often pay through it.
+    const kind: ReceiptCase =
+      discountable.length > 0 && rr.chance(0.6)
+        ? "early_discount"
+        : processor && rr.chance(0.4)
+          ? "processor"
+          : rr.weighted<ReceiptCase>([
+              ["typo", 20],
+              ["confusable", 5],
+              ["no_reference", 13],
+              ["several", 10],
+              ["short", 7],
+              ["clean", 17],
+              ["bank_charges", 4],
+              ["fx", 3],
+              ["write_off", 4],
+              ["overpay", 3],
+              ["deduction", 3],
+              ["name_only", 2],
+              ["split", 3],
+            ]);
+    const target = kind === "early_discount" ? rr.pick(discountable) : rr.pick(payable);
+    const balance = balanceOf(target);
+    const ref = target.row.externalRef;
     const month = MONTHS[Number(target.row.issueDate.slice(5, 7)) - 1] as string;
+    const cite = (templates: string[], r = ref) => fill(rr.pick(templates), { ref: r });
+    const lastDays = (after: number) => Math.max(after, asOfDay - rr.int(1, 10));
+    const identified = kind !== "processor" && kind !== "name_only" && rr.chance(0.6);
+    const whole = (
+      truthCase: ReceiptCase,
+      text: string | null,
+      extra: Partial<Parameters<typeof receipt>[1]> = {},
+    ) =>
+      receipt(
+        { case: truthCase, applications: [{ invoiceId: target.row.id, amountMinor: balance }] },
+        { amount: balance, day: lastDays(target.issue + 1), text, identified, ...extra },
+      );
+    const short = (
+      truthCase: ReceiptCase,
+      paid: number,
+      text: string,
+      truth: Partial<ReceiptTruth>,
+      day = lastDays(target.issue + 1),
+    ) =>
+      receipt(
+        { case: truthCase, applications: [{ invoiceId: target.row.id, amountMinor: paid }], ...truth },
+        { amount: paid, day, text, identified },
+      );
+    const minorPerUsd = locale.perUsd * 10 ** exponent;
     switch (kind) {
       case "typo":
-        text = fill(
-          rng.pick(["{ref}", "Payment {ref}", "PAYMENT REF {ref}", "Invoice {ref} paid", "{ref} thanks"]),
-          {
-            ref: mangleRef(rng, target.row.externalRef),
-          },
+        whole(
+          kind,
+          cite(
+            ["{ref}", "Payment {ref}", "PAYMENT REF {ref}", "Invoice {ref} paid", "{ref} thanks"],
+            mangleRef(rr, ref),
+          ),
+        );
+        break;
+      case "confusable":
+        whole(
+          kind,
+          cite(["{ref}", "Payment {ref}", "INVOICE {ref}", "{ref} thank you"], confuseRef(rr, ref)),
         );
         break;
       case "no_reference":
-        text = fill(rng.pick(NO_REFERENCE_REMITTANCES), {
-          month: rng.chance(0.5) ? month.toLowerCase() : month,
-          payer: payerName.toUpperCase(),
-          po: String(rng.int(10000, 99999)),
-        });
+        whole(
+          kind,
+          fill(rr.pick(NO_REFERENCE_REMITTANCES), {
+            month: rr.chance(0.5) ? month.toLowerCase() : month,
+            payer: payerName.toUpperCase(),
+            po: String(rr.int(10000, 99999)),
+          }),
+        );
         break;
       case "several": {
-        const chosen = rng.shuffle([...payable]).slice(0, rng.int(2, 3));
-        involved = chosen;
-        amount = chosen.reduce((sum, inv) => sum + balanceOf(inv), 0);
+        const chosen = rr.shuffle([...payable]).slice(0, rr.int(2, 3));
+        if (chosen.length < 2) {
+          whole("clean", cite(["{ref}", "Payment {ref}"]));
+          break;
+        }
         const refs = chosen.map((inv) =>
-          rng.chance(0.3) ? mangleRef(rng, inv.row.externalRef) : inv.row.externalRef,
+          rr.chance(0.3) ? mangleRef(rr, inv.row.externalRef) : inv.row.externalRef,
         );
-        text = rng.chance(0.25) && chosen.length > 1 ? `${refs[0]} and others` : `Payment ${refs.join(", ")}`;
+        const text = rr.chance(0.25) ? `${refs[0]} and others` : `Payment ${refs.join(", ")}`;
+        receipt(
+          {
+            case: kind,
+            applications: chosen.map((inv) => ({ invoiceId: inv.row.id, amountMinor: balanceOf(inv) })),
+          },
+          {
+            amount: chosen.reduce((sum, inv) => sum + balanceOf(inv), 0),
+            day: lastDays(Math.max(...chosen.map((inv) => inv.issue + 1))),
+            text,
+            identified,
+          },
+        );
         break;
       }
-      case "short":
-        amount = Math.max(1, Math.round(amount * rng.uniform(0.3, 0.8)));
-        text = `part payment ${target.row.externalRef}`;
+      case "short": {
+        const paid = Math.max(1, Math.round(balance * rr.uniform(0.3, 0.8)));
+        if (paid >= balance) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        short(
+          kind,
+          paid,
+          cite([
+            "part payment {ref}",
+            "Partial payment {ref}",
+            "Instalment {ref}",
+            "Teilzahlung {ref}",
+            "Acompte {ref}",
+          ]),
+          { partial: true },
+        );
         break;
+      }
+      case "early_discount": {
+        const terms = discountTerms!;
+        const discount = Math.round((balance * terms.percent) / 100);
+        const until = target.issue + terms.days;
+        const day = rr.int(Math.max(target.issue + 1, asOfDay - 10), Math.min(until, asOfDay - 1));
+        if (discount < 1) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        short(
+          kind,
+          balance - discount,
+          cite([
+            "{ref}",
+            "Payment {ref}",
+            `{ref} less ${terms.percent}% discount`,
+            "{ref} net of early payment discount",
+          ]),
+          {
+            adjustments: [
+              { invoiceId: target.row.id, kind: "early_payment_discount", amountMinor: discount },
+            ],
+          },
+          day,
+        );
+        break;
+      }
+      case "bank_charges": {
+        const charge = Math.round(rr.pick([10, 15, 20, 25, 30]) * locale.perUsd) * 10 ** exponent;
+        if (charge * 4 >= balance) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        const stated = rr.chance(0.5);
+        receipt(
+          {
+            case: kind,
+            applications: [{ invoiceId: target.row.id, amountMinor: balance - charge }],
+            adjustments: [{ invoiceId: target.row.id, kind: "bank_charges", amountMinor: charge }],
+            chargesMinor: stated ? charge : null,
+          },
+          {
+            amount: balance - charge,
+            day: lastDays(target.issue + 1),
+            text: stated
+              ? cite(["{ref}", "Payment {ref}"])
+              : cite(["{ref} SHA", "{ref} bank charges deducted", "INV {ref} less bank fee"]),
+            identified,
+          },
+        );
+        break;
+      }
+      case "fx": {
+        const gap = Math.max(1, Math.round(balance * rr.uniform(0.001, 0.015)));
+        const paid = balance - gap;
+        const from = locale.currency === "USD" ? "EUR" : "USD";
+        const fromPerUsd = from === "USD" ? 1 : 0.92;
+        const fromMinor = Math.round(((paid / minorPerUsd) * fromPerUsd * 100) / rr.uniform(0.995, 1.005));
+        if (paid < 1) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        receipt(
+          {
+            case: kind,
+            applications: [{ invoiceId: target.row.id, amountMinor: paid }],
+            adjustments: [{ invoiceId: target.row.id, kind: "fx_difference", amountMinor: gap }],
+            original: { amountMinor: fromMinor, currency: from },
+          },
+          {
+            amount: paid,
+            day: lastDays(target.issue + 1),
+            text: cite(["{ref}", "Payment {ref}", "INVOICE {ref}"]),
+            identified,
+          },
+        );
+        break;
+      }
+      case "write_off": {
+        // A few units short: rounding, a forgotten small fee — well inside any write-off tolerance.
+        const limit = Math.min(Math.floor(balance / 100), Math.round(10 * minorPerUsd));
+        if (limit < 1) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        const gap = rr.int(1, limit);
+        short(kind, balance - gap, cite(["{ref}", "Payment {ref}", "Invoice {ref}"]), {
+          adjustments: [{ invoiceId: target.row.id, kind: "write_off", amountMinor: gap }],
+        });
+        break;
+      }
+      case "overpay": {
+        const extra = Math.max(1, Math.round(balance * rr.uniform(0.02, 0.25)));
+        receipt(
+          {
+            case: kind,
+            applications: [{ invoiceId: target.row.id, amountMinor: balance }],
+            leftUnappliedMinor: extra,
+          },
+          {
+            amount: balance + extra,
+            day: lastDays(target.issue + 1),
+            text: cite(["{ref}", "Payment {ref}", "Invoice {ref}"]),
+            identified,
+          },
+        );
+        break;
+      }
+      case "deduction": {
+        const paid = Math.round(balance * rr.uniform(0.5, 0.93));
+        if (paid < 1 || paid >= balance) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        short(
+          kind,
+          paid,
+          cite([
+            "{ref} less damaged goods",
+            "{ref} less returned items",
+            "{ref} short shipment",
+            "{ref}",
+            "Payment {ref}",
+          ]),
+          { deductions: [{ invoiceId: target.row.id, amountMinor: balance - paid }] },
+        );
+        break;
+      }
+      case "processor":
+        whole(
+          kind,
+          cite(["PAYOUT {ref}", "{ref}", "Payment {ref}"], rr.chance(0.3) ? mangleRef(rr, ref) : ref),
+          {
+            payerName: processor!.name,
+            payerAccount: processor!.account,
+          },
+        );
+        break;
+      case "name_only":
+        whole(
+          kind,
+          fill(rr.pick(NO_REFERENCE_REMITTANCES), {
+            month: month.toLowerCase(),
+            payer: payerName.toUpperCase(),
+            po: String(rr.int(10000, 99999)),
+          }),
+          { payerName, payerAccount: bankAccount(rr, locale.country) },
+        );
+        break;
+      case "split": {
+        // Two instalments for one invoice, on two days.
+        const first = Math.round(balance * rr.uniform(0.3, 0.7));
+        const day1 = Math.max(target.issue + 1, asOfDay - rr.int(4, 10));
+        const day2 = day1 + rr.int(1, 3);
+        if (first < 1 || first >= balance || day2 >= asOfDay) {
+          whole("clean", cite(["{ref}"]));
+          break;
+        }
+        short(kind, first, `Instalment 1 of 2 ${ref}`, { partial: true }, day1);
+        short(kind, balance - first, `Instalment 2 of 2 ${ref}`, {}, day2);
+        break;
+      }
       default:
-        text = rng.pick([target.row.externalRef, `Payment ${target.row.externalRef}`]);
-    }
-    const identified = rng.chance(0.6);
-    const day = Math.max(...involved.map((inv) => inv.issue + 1), asOfDay - rng.int(1, 10));
-    if (day < asOfDay) {
-      out.payments.push({
-        id: rng.uuid(),
-        externalRef: `DEMO-PMT-${String(++ctx.paymentSeq).padStart(8, "0")}`,
-        customerId: identified ? customerId : null,
-        payerName: identified || rng.chance(0.6) ? payerName : payerName.slice(0, 12).toUpperCase(),
-        payerAccount:
-          identified || rng.chance(0.65) ? (bankAccounts[0] as string) : bankAccount(rng, locale.country),
-        currency: locale.currency,
-        amountMinor: amount,
-        receivedOn: isoDate(ctx, day),
-        remittanceText: text,
-        source: "demo",
-        sourceFile: null,
-        createdAt: new Date(day * DAY_MS + 12 * 3_600_000),
-      });
-      out.unappliedPayments++;
+        whole("clean", cite(["{ref}", "Payment {ref}"]));
     }
   }
-  if (rng.chance(0.01)) {
+  if (rr.chance(0.01)) {
     // A receipt from nobody in the ledger: misdirected, or a customer not yet set up.
-    const day = asOfDay - rng.int(1, 20);
-    out.payments.push({
-      id: rng.uuid(),
-      externalRef: `DEMO-PMT-${String(++ctx.paymentSeq).padStart(8, "0")}`,
-      customerId: null,
-      payerName: rng.pick(UNKNOWN_PAYERS),
-      payerAccount: bankAccount(rng, locale.country),
-      currency: locale.currency,
-      amountMinor: Math.max(1, Math.round(rng.lognormal(800, 1) * locale.perUsd)) * 10 ** exponent,
-      receivedOn: isoDate(ctx, day),
-      remittanceText: rng.pick(["TRANSFER", "REF 000231884", "payment", null]),
-      source: "demo",
-      sourceFile: null,
-      createdAt: new Date(day * DAY_MS + 12 * 3_600_000),
-    });
-    out.unappliedPayments++;
+    const day = asOfDay - rr.int(1, 20);
+    receipt(
+      { case: "unknown_payer", customerId: null, applications: [] },
+      {
+        amount: Math.max(1, Math.round(rr.lognormal(800, 1) * locale.perUsd)) * 10 ** exponent,
+        day,
+        text: rr.pick(["TRANSFER", "REF 000231884", "payment", null]),
+        identified: false,
+        payerName: rr.pick(UNKNOWN_PAYERS),
+        payerAccount: bankAccount(rr, locale.country),
+      },
+    );
   }
 
   // Messages: dunning reminders (merged per day), calls on older debts, replies, notices.

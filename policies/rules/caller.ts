@@ -6,7 +6,7 @@ import { defineRule } from "./rule.ts";
 export const callerRole = defineRule({
   id: "caller.role",
   description:
-    "Viewers may not write; MCP clients may propose outreach but a collector sends it; only admins or the CLI/system import ledgers.",
+    "Viewers may not write; MCP clients may propose outreach but a collector sends it and never import bank files; only admins or the CLI/system import ledgers.",
   check(action, _facts, _policy, say) {
     const { caller } = action;
     if (caller.role === "viewer") {
@@ -25,6 +25,11 @@ export const callerRole = defineRule({
         say.deny(
           `ledger imports are for admins or the CLI/system; ${caller.kind} caller "${caller.id}" has role ${caller.role}`,
         ),
+      );
+    }
+    if (action.kind === "bank_import" && caller.kind === "mcp") {
+      reasons.push(
+        say.deny(`bank files are imported by people and the CLI, not by MCP client "${caller.id}"`),
       );
     }
     if (action.kind === "outreach" && caller.kind === "mcp") {

@@ -12,6 +12,7 @@ import {
 import { actionWellFormed } from "./action.ts";
 import { approvalLargeBalance } from "./approval.ts";
 import { callerRole } from "./caller.ts";
+import { cashAutoApplyThreshold } from "./cash.ts";
 import {
   contactChannelConsent,
   contactFrequency,
@@ -55,4 +56,5 @@ export const RULES: readonly Rule[] = Object.freeze([
   limitsWriteOff,
   limitsSettlementDiscount,
   limitsPaymentPlan,
+  cashAutoApplyThreshold,
 ]);

@@ -13,12 +13,14 @@ import {
 } from "../../tools/ledger-import/index.ts";
 import { fileDigest } from "../../tools/write/import-ledger.ts";
 import { openArc } from "../context.ts";
+import { registerBankImport } from "./import-bank.ts";
 import { CLI_CALLER } from "./tools.ts";
 
 type FileOptions = Partial<Record<Entity, string>> & { mapping: string; dryRun?: boolean };
 
 export function registerImportCommands(program: Command): void {
   const importCommand = program.command("import").description("Bring data into the ledger from files");
+  registerBankImport(importCommand);
   importCommand
     .command("ledger")
     .description(

@@ -25,6 +25,9 @@ export function unapplied(
     unappliedMinor: amountMinor,
     receivedOn: AS_OF,
     remittanceText,
+    chargesMinor: null,
+    original: null,
+    identification: null,
     ...over,
   };
 }

@@ -1,5 +1,6 @@
 // The dispute specialist's rules brain: the categoriser on customers' own words, and every decision
 // path (triage and routing, duplicate billing, already paid, expiry, hands off closed disputes).
+
 import { describe, expect, it } from "vitest";
 import {
   CATEGORY_PRIORITY,
@@ -14,6 +15,7 @@ import {
 import { DISPUTE_TEXTS } from "../../db/demo/vocabulary.ts";
 import { DISPUTE_CATEGORIES } from "../../db/schema.ts";
 import { DEFAULT_POLICY, type PolicyDocument } from "../../policies/index.ts";
+import { CONFIDENCE } from "../../tools/cash-matching/index.ts";
 import type { PlannedCall } from "../../tools/read/account-snapshot-types.ts";
 import { callsOf, recent, shuffleSnapshot, unapplied } from "./builders-dfc.ts";
 import {
@@ -388,7 +390,10 @@ describe("decideDisputes: already paid", () => {
   it("finds the payment among recent and unidentified payments, with separators and zeros normalised", () => {
     const pay = unapplied("PAY-78", 73_450, "INV2025 4812", { customerId: null });
     const result = decide({ openInvoices: [inv], disputes: [d], recentPayments: [recent(pay)] });
-    expect(result.calls[0]!.input).toMatchObject({ paymentId: pay.id, confidence: 0.97 });
+    expect(result.calls[0]!.input).toMatchObject({
+      paymentId: pay.id,
+      confidence: CONFIDENCE.REFERENCE_EXACT_AMOUNT.zeros,
+    });
   });
 
   it("does nothing automatic when the payment's amount, reference or money does not fit", () => {

@@ -98,6 +98,7 @@ export function invoice(over: Partial<SnapshotOpenInvoice> = {}): SnapshotOpenIn
     dueDate,
     dunningLevel: 0,
     lastDunnedAt: null,
+    earlyDiscount: null,
     disputed: false,
     ...over,
   };
@@ -216,6 +217,9 @@ export function payment(
     unappliedMinor: 0,
     receivedOn: AS_OF,
     remittanceText: null,
+    chargesMinor: null,
+    original: null,
+    identification: null,
     ...rest,
     appliedTo,
   };

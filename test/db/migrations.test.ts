@@ -12,6 +12,7 @@ describe("migrations", () => {
       "actions",
       "api_keys",
       "audit_log",
+      "bank_imports",
       "communications",
       "contacts",
       "credit_notes",
@@ -26,6 +27,7 @@ describe("migrations", () => {
       "run_items",
       "runs",
       "tasks",
+      "write_offs",
     ]);
   });
 

@@ -268,6 +268,7 @@ describe("describeRules and RULES", () => {
         "limits.write_off",
         "limits.settlement_discount",
         "limits.payment_plan",
+        "cash.auto_apply_threshold",
       ].sort(),
     );
     expect(describeRules().find((r) => r.id === "account.bankruptcy")?.citation).toBe("11 U.S.C. 362(a)(6)");

@@ -25,11 +25,23 @@ const snapshot = async (customerId: string, asOf?: string) =>
     await runner().call("account_snapshot", { customerId, ...(asOf ? { asOf } : {}) }, { caller: AGENT }),
   );
 
+// Each identification pass is its own action (the same key would replay the first pass).
+let pass = 0;
+const identify = async () =>
+  ok(
+    await runner().call(
+      "identify_payments",
+      {},
+      { caller: AGENT, idempotencyKey: `test:identify:${++pass}` },
+    ),
+  );
+
 describe("account_snapshot", () => {
   // Runs first, on the empty ledger the demo generator needs.
   it("holds up on a whole demo portfolio: open invoices owe money, paid ones have a pay date, candidates are unidentified", async () => {
     const db = database.current.db;
     await generateDemoPortfolio(db, { customers: 40, seed: 3, asOf: "2026-03-10" });
+    await identify();
     const all = await db.select({ id: customers.id }).from(customers);
     let candidates = 0;
     for (const { id } of all) {
@@ -47,7 +59,7 @@ describe("account_snapshot", () => {
       expect(dueDates).toEqual([...dueDates].sort());
       candidates += s.candidatePayments.length;
     }
-    // The demo leaves unidentified payments citing invoice numbers: some must be found.
+    // The demo leaves unidentified payments citing invoice numbers: identification places some.
     expect(candidates).toBeGreaterThan(0);
   });
 
@@ -105,6 +117,9 @@ describe("account_snapshot", () => {
       remittanceText: "INV-2026-999999",
     });
 
+    // Unidentified payments reach an account once payer identification has suggested it.
+    expect((await snapshot(customer.id, "2026-03-10")).candidatePayments).toEqual([]);
+    await identify();
     const s = await snapshot(customer.id, "2026-03-10");
     expect(s.asOf).toBe("2026-03-10");
     expect(s.openInvoices).toMatchObject([
@@ -115,6 +130,12 @@ describe("account_snapshot", () => {
       { id: payment.id, appliedTo: [{ invoiceId: paid.id, amountMinor: 20_000 }] },
     ]);
     expect(s.candidatePayments.map((p) => p.id).sort()).toEqual([byRef.id, byAccount.id, byName.id].sort());
+    const how = new Map(s.candidatePayments.map((p) => [p.id, p.identification?.method]));
+    expect([how.get(byRef.id), how.get(byAccount.id), how.get(byName.id)]).toEqual([
+      "reference",
+      "account",
+      "name",
+    ]);
     expect(s.contacts).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
+  actions,
   creditNotes,
   customers,
   disputes,
@@ -11,6 +12,7 @@ import {
   predictions,
   promisesToPay,
   tasks,
+  writeOffs,
 } from "../../db/schema.ts";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
@@ -233,6 +235,130 @@ describe("apply_payment", () => {
     ).toMatchObject({ status: "invalid", issues: [{ path: "applications" }] });
     const [p] = await db.select().from(payments).where(eq(payments.id, payment.id));
     expect(p!.appliedMinor).toBe(0);
+  });
+});
+
+describe("apply_payment below the auto-apply threshold", () => {
+  it("an agent's low-confidence match waits for review with its rationale and alternatives; a collector's does not", async () => {
+    const db = database.current.db;
+    const {
+      invoices: [a],
+    } = await customerWithInvoices([10_000]);
+    const payment = await makePayment(db, { customerId: null, amountMinor: 10_000 });
+    const input = {
+      paymentId: payment.id,
+      applications: [{ invoiceId: a!.id, amountMinor: 10_000 }],
+      method: "amount",
+      confidence: 0.6,
+    };
+    const runner = new ToolRunner({ db, policy: DEFAULT_POLICY, tools: ALL_TOOLS, clock: () => NOW });
+    const held = await runner.call("apply_payment", input, {
+      caller: AGENT,
+      rationale: "the amount equals invoice INV-1's balance",
+      alternatives: [{ confidence: 0.4, why: "another" }],
+    });
+    expect(held).toMatchObject({
+      status: "pending_approval",
+      reasons: [{ ruleId: "cash.auto_apply_threshold", verdict: "needs_approval" }],
+    });
+    const [action] = await db
+      .select()
+      .from(actions)
+      .where(eq(actions.id, (held as { actionId: string }).actionId));
+    expect(action).toMatchObject({
+      rationale: "the amount equals invoice INV-1's balance",
+      alternatives: [{ confidence: 0.4, why: "another" }],
+    });
+    expect((await db.select().from(payments).where(eq(payments.id, payment.id)))[0]!.appliedMinor).toBe(0);
+    expect(await run("apply_payment", input, COLLECTOR)).toMatchObject({ status: "executed" });
+  });
+});
+
+describe("write_off", () => {
+  it("closes a short-paid balance within the automatic limit and records why", async () => {
+    const db = database.current.db;
+    const {
+      customer,
+      invoices: [a],
+    } = await customerWithInvoices([10_000]);
+    const payment = await makePayment(db, { customerId: customer.id, amountMinor: 9_950 });
+    executed(
+      await run("apply_payment", {
+        paymentId: payment.id,
+        applications: [{ invoiceId: a!.id, amountMinor: 9_950 }],
+        method: "reference",
+      }),
+    );
+    const out = executed<{ writeOffId: string }>(
+      await run("write_off", {
+        invoiceId: a!.id,
+        amountMinor: 50,
+        reason: "short_pay",
+        paymentId: payment.id,
+      }),
+    );
+    const [row] = await db.select().from(writeOffs).where(eq(writeOffs.id, out.writeOffId));
+    expect(row).toMatchObject({
+      reason: "short_pay",
+      amountMinor: 50,
+      paymentId: payment.id,
+      writtenOffBy: "agent:collection",
+    });
+    const [invoice] = await db.select().from(invoices).where(eq(invoices.id, a!.id));
+    expect(invoice).toMatchObject({ writtenOffMinor: 50, balanceMinor: 0 });
+    expect(invoice!.closedAt).not.toBeNull();
+  });
+
+  it("needs approval above the limit and refuses more than the balance, an unknown reason, or another customer's payment", async () => {
+    const db = database.current.db;
+    const {
+      invoices: [a],
+    } = await customerWithInvoices([50_000]);
+    const other = await customerWithInvoices([1_000]);
+    const foreign = await makePayment(db, { customerId: other.customer.id, amountMinor: 1_000 });
+    expect(
+      await run("write_off", { invoiceId: a!.id, amountMinor: 20_000, reason: "bad_debt" }),
+    ).toMatchObject({
+      status: "pending_approval",
+      reasons: [{ ruleId: "limits.write_off" }],
+    });
+    expect(
+      await run("write_off", { invoiceId: a!.id, amountMinor: 50_001, reason: "bad_debt" }),
+    ).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "amountMinor" }],
+    });
+    expect(await run("write_off", { invoiceId: a!.id, amountMinor: 100, reason: "goodwill" })).toMatchObject({
+      status: "invalid",
+      issues: [{ path: "reason" }],
+    });
+    expect(
+      await run("write_off", {
+        invoiceId: a!.id,
+        amountMinor: 100,
+        reason: "short_pay",
+        paymentId: foreign.id,
+      }),
+    ).toMatchObject({ status: "invalid", issues: [{ path: "paymentId" }] });
+    expect(await db.select().from(writeOffs).where(eq(writeOffs.invoiceId, a!.id))).toEqual([]);
+  });
+
+  it("write-offs are immutable in the database", async () => {
+    const db = database.current.db;
+    const {
+      invoices: [a],
+    } = await customerWithInvoices([10_000]);
+    const out = executed<{ writeOffId: string }>(
+      await run("write_off", { invoiceId: a!.id, amountMinor: 100, reason: "small_balance" }),
+    );
+    const attempt = db.update(writeOffs).set({ amountMinor: 1 }).where(eq(writeOffs.id, out.writeOffId));
+    // drizzle wraps the database's error; the trigger's message is its cause.
+    await expect(attempt).rejects.toMatchObject({ cause: { message: expect.stringMatching(/immutable/) } });
+    await expect(db.delete(writeOffs).where(eq(writeOffs.id, out.writeOffId))).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/immutable/) },
+    });
+    const [invoice] = await db.select().from(invoices).where(eq(invoices.id, a!.id));
+    expect(invoice!.writtenOffMinor).toBe(100);
   });
 });
 

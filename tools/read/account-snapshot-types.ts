@@ -1,7 +1,7 @@
 // What an agent sees of one account: everything a specialist decides from, as plain JSON. Produced
 // by the `account_snapshot` read tool; specialists are pure functions of it (plus the policy and the
 // as-of date), which is what makes the rules brain deterministic and testable without a database.
-import type { Channel, DisputeCategory, Segment } from "../../db/schema.ts";
+import type { Channel, DisputeCategory, PaymentIdentification, Segment } from "../../db/schema.ts";
 
 export interface SnapshotCustomer {
   id: string;
@@ -59,6 +59,8 @@ export interface SnapshotOpenInvoice {
   lastDunnedAt: string | null;
   /** Under an open or investigating dispute. */
   disputed: boolean;
+  /** Early-payment discount terms ("2/10 net 30"), when the invoice has them. */
+  earlyDiscount: { percent: number; until: string } | null;
 }
 
 /** A settled invoice, for payment behaviour: when it was due and when the last money arrived. */
@@ -136,6 +138,11 @@ export interface SnapshotPayment {
   unappliedMinor: number;
   receivedOn: string;
   remittanceText: string | null;
+  /** Charges the bank stated, and the instructed amount before currency conversion (bank files). */
+  chargesMinor: number | null;
+  original: { amountMinor: number; currency: string } | null;
+  /** For an unidentified payment: whose cash application thinks it is, how and how sure. */
+  identification: PaymentIdentification | null;
 }
 
 export interface AccountSnapshot {
@@ -180,4 +187,6 @@ export interface PlannedCall {
   why: string;
   /** Keys of calls in the same decision that must have executed first (e.g. resolve after credit). */
   dependsOn?: string[];
+  /** Options ranked below this one (e.g. other payment matches), stored on the action for review. */
+  alternatives?: unknown[];
 }

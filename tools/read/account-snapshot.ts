@@ -28,9 +28,6 @@ const iso = (value: Date | null): string | null => (value ? value.toISOString() 
 const minusDays = (date: string, days: number) =>
   utcDate(new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY));
 
-/** Letters and digits only, upper-cased: how references are compared ("inv-2025 004812" → "INV2025004812"). */
-const normalisedSql = (column: unknown) => sql`regexp_replace(upper(${column}), '[^A-Z0-9]', '', 'g')`;
-
 const paymentColumns = {
   id: payments.id,
   externalRef: payments.externalRef,
@@ -42,7 +39,27 @@ const paymentColumns = {
   unappliedMinor: payments.unappliedMinor,
   receivedOn: payments.receivedOn,
   remittanceText: payments.remittanceText,
+  chargesMinor: payments.chargesMinor,
+  originalCurrency: payments.originalCurrency,
+  originalAmountMinor: payments.originalAmountMinor,
+  identification: payments.identification,
 };
+
+type PaymentRow = { [K in keyof typeof paymentColumns]: (typeof paymentColumns)[K]["_"]["data"] | null };
+
+/** A payments row in the snapshot's shape. */
+function snapshotPayment<R extends PaymentRow>(
+  row: R,
+): SnapshotPayment & Omit<R, keyof typeof paymentColumns> {
+  const { originalCurrency, originalAmountMinor, ...rest } = row;
+  return {
+    ...(rest as unknown as SnapshotPayment & Omit<R, keyof typeof paymentColumns>),
+    original:
+      originalCurrency !== null && originalAmountMinor !== null
+        ? { currency: originalCurrency, amountMinor: originalAmountMinor }
+        : null,
+  };
+}
 
 export const accountSnapshot = defineTool({
   name: "account_snapshot",
@@ -64,7 +81,11 @@ export const accountSnapshot = defineTool({
       .where(eq(contacts.customerId, customer.id))
       .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id));
     const openRows = await db
-      .select(openInvoiceColumns)
+      .select({
+        ...openInvoiceColumns,
+        earlyDiscountPercent: invoices.earlyDiscountPercent,
+        earlyDiscountUntil: invoices.earlyDiscountUntil,
+      })
       .from(invoices)
       .where(
         and(
@@ -136,11 +157,7 @@ export const accountSnapshot = defineTool({
         and(eq(payments.customerId, customer.id), sql`${payments.amountMinor} > ${payments.appliedMinor}`),
       )
       .orderBy(asc(payments.receivedOn), asc(payments.id));
-    const candidateRows = await candidatePayments(
-      db,
-      customer,
-      openRows.map((i) => i.externalRef),
-    );
+    const candidateRows = await candidatePayments(db, customer.id);
     const recentRows = await db
       .select({
         ...paymentColumns,
@@ -195,7 +212,14 @@ export const accountSnapshot = defineTool({
         callOptedOutAt: iso(c.callOptedOutAt),
         letterOptedOutAt: iso(c.letterOptedOutAt),
       })),
-      openInvoices: openRows.map((i) => ({ ...i, lastDunnedAt: iso(i.lastDunnedAt) })),
+      openInvoices: openRows.map(({ earlyDiscountPercent, earlyDiscountUntil, ...i }) => ({
+        ...i,
+        lastDunnedAt: iso(i.lastDunnedAt),
+        earlyDiscount:
+          earlyDiscountPercent !== null && earlyDiscountUntil !== null
+            ? { percent: earlyDiscountPercent, until: earlyDiscountUntil }
+            : null,
+      })),
       paidInvoices: paidRows
         .filter((i) => i.paidOn)
         .map((i) => ({ ...i, paidOn: i.paidOn, daysLate: daysBetween(i.dueDate, i.paidOn) })),
@@ -250,65 +274,31 @@ export const accountSnapshot = defineTool({
           invoiceIds: c.invoiceIds,
         }),
       ),
-      unappliedPayments: unappliedRows,
-      candidatePayments: candidateRows,
-      recentPayments: recentRows,
+      unappliedPayments: unappliedRows.map(snapshotPayment),
+      candidatePayments: candidateRows.map(snapshotPayment),
+      recentPayments: recentRows.map(snapshotPayment),
     };
   },
 });
 
 /**
- * Unidentified payments that may be this customer's: the payer account is one of its bank accounts,
- * the remittance cites one of its open invoice numbers (letters and digits compared), or the payer
- * name contains the first distinctive word of its name. Deliberately generous: cash application
- * decides, and never auto-applies on a name alone.
+ * Unidentified payments cash application's payer identification (the identify_payments tool) says
+ * are most likely this customer's. The specialist matches them; a payment identified by name only
+ * is never applied without a person.
  */
 async function candidatePayments(
   db: Parameters<typeof accountSnapshot.run>[1],
-  customer: { bankAccounts: string[]; name: string },
-  openRefs: string[],
-): Promise<SnapshotPayment[]> {
-  const refs = openRefs
-    .map((ref) => ref.toUpperCase().replace(/[^A-Z0-9]/g, ""))
-    .filter((ref) => ref.length >= 4);
-  const nameWord = customer.name
-    .toUpperCase()
-    .split(/[^A-Z0-9]+/)
-    .find((word) => word.length >= 4 && !GENERIC_NAME_WORDS.has(word));
-  const conditions = [
-    customer.bankAccounts.length > 0 ? inArray(payments.payerAccount, customer.bankAccounts) : undefined,
-    refs.length > 0
-      ? // refs hold only [A-Z0-9] (normalised above), so they are safe to inline as literals.
-        sql`${normalisedSql(payments.remittanceText)} like any (${sql.raw(`array[${refs.map((r) => `'%${r}%'`).join(",")}]`)})`
-      : undefined,
-    nameWord ? sql`upper(${payments.payerName}) like ${`%${nameWord}%`}` : undefined,
-  ].filter((c) => c !== undefined);
-  if (conditions.length === 0) return [];
+  customerId: string,
+): Promise<PaymentRow[]> {
   return db
     .select(paymentColumns)
     .from(payments)
     .where(
       and(
         isNull(payments.customerId),
+        eq(payments.suggestedCustomerId, customerId),
         sql`${payments.amountMinor} > ${payments.appliedMinor}`,
-        or(...conditions),
       ),
     )
     .orderBy(asc(payments.receivedOn), asc(payments.id));
 }
-
-/** Words too common in company names to identify a payer by. */
-const GENERIC_NAME_WORDS = new Set([
-  "THE",
-  "COMPANY",
-  "CORP",
-  "CORPORATION",
-  "GROUP",
-  "HOLDINGS",
-  "LIMITED",
-  "GMBH",
-  "INTERNATIONAL",
-  "SERVICES",
-  "TRADING",
-  "INDUSTRIES",
-]);

@@ -19,7 +19,9 @@ export const applyPayment = defineTool({
       .array(z.object({ invoiceId: id("invoiceId"), amountMinor: minorUnits }))
       .min(1, { message: "apply to at least one invoice" })
       .max(500),
-    method: z.enum(["reference", "amount", "oldest_first", "manual", "suggested"]).default("manual"),
+    method: z
+      .enum(["reference", "amount", "subset", "oldest_first", "manual", "suggested"])
+      .default("manual"),
     confidence: z.number().min(0).max(1).default(1),
   }),
   async propose(input, tx) {
@@ -58,6 +60,7 @@ export const applyPayment = defineTool({
       invoiceIds,
       amountMinor: total,
       currency: payment.currency,
+      confidence: input.confidence,
     };
   },
   async run(input, tx, ctx) {

@@ -1,0 +1,60 @@
+// Payer identification as a tool: for each unidentified payment, whose it most likely is (bank
+// account seen before, invoice numbers cited, fuzzy payer name) and how sure. It moves no money: it
+// records a suggestion the cash-application specialist of that customer then matches and applies.
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { type PaymentIdentification, payments } from "../../db/schema.ts";
+import {
+  loadMatchCustomers,
+  loadMatchInvoices,
+  loadPayerMappings,
+  loadUnidentifiedPayments,
+  matchSettingsFrom,
+  toMatchPayment,
+} from "../cash-application.ts";
+import { createDirectory, identifyPayer } from "../cash-matching/index.ts";
+import { defineTool } from "../define.ts";
+import { id } from "../schemas.ts";
+
+export const identifyPayments = defineTool({
+  name: "identify_payments",
+  description:
+    "Suggest the customer behind each unidentified payment (all of them, or those named) from its bank account, the " +
+    "invoice numbers its remittance cites and its payer name; a tie or a shared account identifies nobody. No money moves. " +
+    "Like every write, the same input from the same caller replays the first result: give an idempotency key per pass " +
+    "(a run uses one per run) or name the payments.",
+  effect: "write",
+  input: z.object({
+    paymentIds: z.array(id("paymentIds[]")).max(100_000).optional(),
+  }),
+  async propose() {
+    return { kind: "payment_identification" };
+  },
+  async run(input, tx, ctx) {
+    const unidentified = await loadUnidentifiedPayments(tx, input.paymentIds);
+    const byMethod: Record<string, number> = {};
+    if (unidentified.length === 0) return { payments: 0, byMethod };
+    const directory = createDirectory({
+      customers: await loadMatchCustomers(tx),
+      openInvoices: await loadMatchInvoices(tx),
+      mappings: await loadPayerMappings(tx),
+    });
+    const settings = matchSettingsFrom(ctx.policy);
+    for (const row of unidentified) {
+      const payer = identifyPayer(toMatchPayment(row), directory, settings);
+      const method = payer.method === "assigned" ? "none" : payer.method;
+      const identification: PaymentIdentification = {
+        method,
+        confidence: payer.confidence,
+        why: payer.why,
+        candidates: payer.candidates.slice(0, 5),
+      };
+      byMethod[method] = (byMethod[method] ?? 0) + 1;
+      await tx
+        .update(payments)
+        .set({ suggestedCustomerId: payer.customerId, identification, identifiedAt: ctx.now })
+        .where(eq(payments.id, row.id));
+    }
+    return { payments: unidentified.length, byMethod };
+  },
+});
