@@ -11,6 +11,7 @@ import {
 } from "../../tools/cash-matching/index.ts";
 import { type AdversarialResult, runAdversarialCases } from "./adversarial.ts";
 import { buildDemoDataset } from "./dataset.ts";
+import { runFixtureCases } from "./fixtures.ts";
 import { type CashMetrics, scoreMatches } from "./metrics.ts";
 
 export interface CashEvalResult extends CashMetrics {
@@ -20,6 +21,8 @@ export interface CashEvalResult extends CashMetrics {
   /** Matching time (directory build, identification and matching), ms. */
   ms: number;
   adversarial: AdversarialResult[];
+  /** The hand-written bank files (test/fixtures/bank-files), parsed and matched against their ledgers. */
+  fixtures: CashMetrics & { files: { file: string; receipts: number; expected: number }[] };
 }
 
 export function runCashApplicationEval(options: {
@@ -41,6 +44,10 @@ export function runCashApplicationEval(options: {
     ms: Math.round(ms),
     ...scoreMatches(matches, data.truth),
     adversarial: runAdversarialCases(settings),
+    fixtures: (() => {
+      const f = runFixtureCases(settings);
+      return { ...scoreMatches(f.matches, f.truth), files: f.files };
+    })(),
   };
 }
 
@@ -57,6 +64,7 @@ export function formatCashEval(r: CashEvalResult): string {
       ([name, c]) =>
         `${name.padEnd(15)} ${String(c.payments).padStart(8)} ${String(c.withTruth).padStart(6)} ${String(c.autoApplied).padStart(5)} ${String(c.autoCorrect).padStart(8)} ${String(c.autoExact).padStart(6)} ${String(c.autoWrong).padStart(6)} ${String(c.top1Correct).padStart(5)}`,
     ),
+    `bank-file fixtures (${r.fixtures.files.length} files, ${r.fixtures.payments} receipts): auto-match rate ${pct(r.fixtures.autoMatchRate)}, precision payment ${pct(r.fixtures.precision.payment)}, invoice ${pct(r.fixtures.precision.invoice)}; recall payment ${pct(r.fixtures.recall.payment)}`,
     `adversarial: ${r.adversarial.filter((a) => a.passed).length}/${r.adversarial.length} passed` +
       r.adversarial
         .filter((a) => !a.passed)

@@ -35,6 +35,14 @@ describe("cash application eval", () => {
     expect(result.byCase["name_only"]?.autoApplied ?? 0).toBe(0);
   });
 
+  it("reads every hand-written bank file's receipts and applies them as a person would", () => {
+    for (const f of result.fixtures.files) expect(f.receipts, f.file).toBe(f.expected);
+    expect(result.fixtures.payments).toBeGreaterThanOrEqual(20);
+    expect(result.fixtures.precision.payment).toBe(1);
+    expect(result.fixtures.errors).toEqual([]);
+    expect(result.fixtures.autoMatchRate).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("passes every adversarial case", () => {
     expect(result.adversarial.filter((a) => !a.passed)).toEqual([]);
     expect(result.adversarial.length).toBeGreaterThanOrEqual(8);

@@ -6,11 +6,12 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../support/db.ts";
 import { makeCustomer, makeInvoice } from "../support/fixtures.ts";
+import { SHARED_DATA } from "../support/shared-data.ts";
 
 const database = useTestDatabase();
 const run = promisify(execFile);
 const ARC = join(import.meta.dirname, "../../bin/arc.js");
-const SHARED = join(import.meta.dirname, "../../../shared/data/bank-files");
+const SHARED = join(SHARED_DATA, "bank-files");
 const FIXTURES = join(import.meta.dirname, "../fixtures/bank-files");
 
 async function arc(args: string[]) {

@@ -1,5 +1,6 @@
 // Shared by the bank-file tests: reading fixtures and samples, and asserting BankFileErrors.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "vitest";
 import {
   BankFileError,
@@ -8,8 +9,9 @@ import {
   parseBankFile,
   parseCsvBankMapping,
 } from "../../../tools/bank-files/index.ts";
+import { SHARED_DATA } from "../../support/shared-data.ts";
 
-export const SAMPLES = "/work/shared/data/bank-files";
+export const SAMPLES = join(SHARED_DATA, "bank-files");
 
 export function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/bank-files/${name}`, import.meta.url), "utf8");
