@@ -47,7 +47,8 @@ interface DryRun {
   }[];
 }
 
-describe("arc import bank", () => {
+// Each test spawns the real binary, several times: give a loaded CI machine room.
+describe("arc import bank", { timeout: 180_000 }, () => {
   it("--dry-run --json prints every transaction of a real camt.053 in minor units and writes nothing", async () => {
     const result = await arc([
       "import",

@@ -42,7 +42,8 @@ const SUBCOMMANDS = [
   "tools",
 ];
 
-describe("arc", () => {
+// Each test spawns the real binary (some a dozen at once): give a loaded CI machine room.
+describe("arc", { timeout: 180_000 }, () => {
   it("--help lists every subcommand with a one-line description, and each has its own --help", async () => {
     const help = await arc(["--help"]);
     expect(help.code).toBe(0);
