@@ -7,6 +7,15 @@ import { invoices } from "../db/schema.ts";
 export const AGING_BUCKETS = ["current", "1-30", "31-60", "61-90", "91+"] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
 
+/** The bucket of an invoice this many days past its due date (≤ 0: not yet due). The SQL below uses the same edges. */
+export function agingBucketOf(daysPastDue: number): AgingBucket {
+  if (daysPastDue <= 0) return "current";
+  if (daysPastDue <= 30) return "1-30";
+  if (daysPastDue <= 60) return "31-60";
+  if (daysPastDue <= 90) return "61-90";
+  return "91+";
+}
+
 export interface AgingRow {
   currency: string;
   buckets: Record<AgingBucket, number>;

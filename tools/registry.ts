@@ -2,6 +2,7 @@
 import type { Tool } from "./define.ts";
 import { accountOverview } from "./read/account-overview.ts";
 import { accountSnapshot } from "./read/account-snapshot.ts";
+import { arMetricsTool } from "./read/ar-metrics.ts";
 import { paymentHistory, unappliedPayments } from "./read/payments.ts";
 import { pendingApprovals } from "./read/pending-approvals.ts";
 import { portfolioSummary } from "./read/portfolio-summary.ts";
@@ -29,6 +30,7 @@ export const READ_TOOLS = [
   unappliedPayments,
   pendingApprovals,
   portfolioSummary,
+  arMetricsTool,
 ] as const;
 
 export const WRITE_TOOLS = [
