@@ -680,6 +680,9 @@ export const predictions = pgTable(
     predictedPayDate: date("predicted_pay_date", { mode: "string" }).notNull(),
     /** Probability the invoice is paid more than 30 days late, where the model gives one. */
     lateProbability: real("late_probability"),
+    /** The model's 10th and 90th percentile pay dates, where it gives quantiles (predicted_pay_date is the median). */
+    p10PayDate: date("p10_pay_date", { mode: "string" }),
+    p90PayDate: date("p90_pay_date", { mode: "string" }),
     modelVersion: text("model_version").notNull(),
     features: jsonb("features"),
     createdAt: createdAt(),
@@ -687,6 +690,35 @@ export const predictions = pgTable(
   (t) => [
     unique("predictions_invoice_model_as_of_key").on(t.invoiceId, t.modelVersion, t.asOf),
     index("predictions_customer_idx").on(t.customerId, t.asOf),
+  ],
+);
+
+/** Each run's 13-week cash-in forecast, per currency and week, kept to compare with what arrived. */
+export const cashForecasts = pgTable(
+  "cash_forecasts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    asOf: date("as_of", { mode: "string" }).notNull(),
+    modelVersion: text("model_version").notNull(),
+    currency: currency(),
+    /** 0..12 for the 13 weeks starting with asOf's week; 13 for everything later. */
+    weekIndex: integer("week_index").notNull(),
+    weekStart: date("week_start", { mode: "string" }).notNull(),
+    weekEnd: date("week_end", { mode: "string" }),
+    p10Minor: money("p10_minor").notNull(),
+    p50Minor: money("p50_minor").notNull(),
+    p90Minor: money("p90_minor").notNull(),
+    meanMinor: money("mean_minor").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("cash_forecasts_as_of_week_key").on(t.asOf, t.modelVersion, t.currency, t.weekIndex),
+    check("cash_forecasts_currency_iso", currencyCheck(t.currency)),
+    check("cash_forecasts_week_range", sql`${t.weekIndex} between 0 and 13`),
+    check(
+      "cash_forecasts_quantiles_ordered",
+      sql`0 <= ${t.p10Minor} and ${t.p10Minor} <= ${t.p50Minor} and ${t.p50Minor} <= ${t.p90Minor}`,
+    ),
   ],
 );
 
@@ -713,6 +745,7 @@ export type Invoice = typeof invoices.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type BankImport = typeof bankImports.$inferSelect;
 export type WriteOff = typeof writeOffs.$inferSelect;
+export type CashForecast = typeof cashForecasts.$inferSelect;
 export type PaymentApplication = typeof paymentApplications.$inferSelect;
 export type CreditNote = typeof creditNotes.$inferSelect;
 export type Dispute = typeof disputes.$inferSelect;

@@ -32,6 +32,8 @@ export type ActionKind =
   | "bank_import"
   /** Cash application's suggestion of whose an unidentified payment is (no money moves). */
   | "payment_identification"
+  /** Portfolio-wide forecasting records: the cash forecast, a trained pay-date model (no account is acted on). */
+  | "portfolio_forecast"
   /** Bookkeeping on an account: a promise kept or broken, a plan defaulted, a dispute triaged. */
   | "account_update"
   /** Recording pay-date predictions and the account's risk score. */

@@ -85,6 +85,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     await Promise.all(
       Array.from({ length: Math.max(1, Math.min(options.concurrency, todo.length)) }, worker),
     );
+    if (!options.dryRun) await recordCashForecast(arc, runId, now, options.asOf);
     const all = options.dryRun ? accounts : await loadResults(arc, runId);
     all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
     const report = buildReport(runId, options.asOf, options.dryRun, all);
@@ -118,6 +119,19 @@ async function identifyPayers(arc: Arc, runId: string, now: string): Promise<voi
   );
   if (result.status !== "executed") {
     throw new Error(`payer identification did not run: ${JSON.stringify(result)}`);
+  }
+}
+
+/** After every account has its predictions: the portfolio's 13-week cash forecast, stored once per run. */
+async function recordCashForecast(arc: Arc, runId: string, now: string, asOf: string): Promise<void> {
+  const result = await arc.runner.call("record_cash_forecast", { asOf }, {
+    caller: AGENT_CALLER,
+    now: new Date(now),
+    runId,
+    idempotencyKey: `run:${runId}:record_cash_forecast`,
+  });
+  if (result.status !== "executed") {
+    throw new Error(`the cash forecast was not recorded: ${JSON.stringify(result)}`);
   }
 }
 

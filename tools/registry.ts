@@ -3,6 +3,8 @@ import type { Tool } from "./define.ts";
 import { accountOverview } from "./read/account-overview.ts";
 import { accountSnapshot } from "./read/account-snapshot.ts";
 import { arMetricsTool } from "./read/ar-metrics.ts";
+import { cashForecastTool } from "./read/cash-forecast.ts";
+import { worklist } from "./read/worklist.ts";
 import { paymentHistory, unappliedPayments } from "./read/payments.ts";
 import { pendingApprovals } from "./read/pending-approvals.ts";
 import { portfolioSummary } from "./read/portfolio-summary.ts";
@@ -17,6 +19,7 @@ import { identifyPayments } from "./write/identify-payments.ts";
 import { importBankFile } from "./write/import-bank-file.ts";
 import { importLedger } from "./write/import-ledger.ts";
 import { proposePaymentPlan } from "./write/payment-plan.ts";
+import { recordCashForecast } from "./write/record-cash-forecast.ts";
 import { recordForecast } from "./write/record-forecast.ts";
 import { recordPromiseToPay } from "./write/record-promise.ts";
 import { sendMessage } from "./write/send-message.ts";
@@ -31,6 +34,8 @@ export const READ_TOOLS = [
   pendingApprovals,
   portfolioSummary,
   arMetricsTool,
+  cashForecastTool,
+  worklist,
 ] as const;
 
 export const WRITE_TOOLS = [
@@ -52,6 +57,7 @@ export const WRITE_TOOLS = [
   recordPlanStatus,
   triageDispute,
   recordForecast,
+  recordCashForecast,
 ] as const;
 
 export const ALL_TOOLS: readonly Tool[] = [...READ_TOOLS, ...WRITE_TOOLS] as unknown as Tool[];

@@ -13,6 +13,7 @@ describe("migrations", () => {
       "api_keys",
       "audit_log",
       "bank_imports",
+      "cash_forecasts",
       "communications",
       "contacts",
       "credit_notes",

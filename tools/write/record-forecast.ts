@@ -24,7 +24,10 @@ export const recordForecast = defineTool({
       .array(
         z.object({
           invoiceId: id("invoiceId"),
+          /** The median pay date; a quantile model also gives the 10th and 90th percentile dates. */
           predictedPayDate: isoDate,
+          p10PayDate: isoDate.optional(),
+          p90PayDate: isoDate.optional(),
           lateProbability: z.number().min(0).max(1).optional(),
           features: z.record(z.string(), z.number()).optional(),
         }),
@@ -32,6 +35,17 @@ export const recordForecast = defineTool({
       .max(10_000),
   }),
   async propose(input, tx) {
+    input.predictions.forEach((p, index) => {
+      if (
+        (p.p10PayDate && p.p10PayDate > p.predictedPayDate) ||
+        (p.p90PayDate && p.p90PayDate < p.predictedPayDate)
+      ) {
+        throw new ToolInputError(
+          `predictions.${index}`,
+          "quantile dates must be ordered: p10PayDate ≤ predictedPayDate ≤ p90PayDate",
+        );
+      }
+    });
     const ids = input.predictions.map((p) => p.invoiceId);
     if (ids.length > 0) {
       const owned = await tx
@@ -58,6 +72,8 @@ export const recordForecast = defineTool({
             customerId: input.customerId,
             asOf: input.asOf,
             predictedPayDate: p.predictedPayDate,
+            p10PayDate: p.p10PayDate ?? null,
+            p90PayDate: p.p90PayDate ?? null,
             lateProbability: p.lateProbability ?? null,
             modelVersion: input.modelVersion,
             features: { ...(p.features ?? {}) },
@@ -67,6 +83,8 @@ export const recordForecast = defineTool({
           target: [predictions.invoiceId, predictions.modelVersion, predictions.asOf],
           set: {
             predictedPayDate: sql`excluded.predicted_pay_date`,
+            p10PayDate: sql`excluded.p10_pay_date`,
+            p90PayDate: sql`excluded.p90_pay_date`,
             lateProbability: sql`excluded.late_probability`,
             features: sql`excluded.features`,
           },

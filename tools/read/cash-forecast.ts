@@ -1,0 +1,92 @@
+// The 13-week cash-in forecast per currency with P10/P50/P90 per week, from each open invoice's
+// latest pay-date prediction (not-yet-due invoices included), and how earlier stored forecasts
+// compared with the cash that actually arrived.
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "../../db/connection.ts";
+import { cashForecasts, paymentApplications, payments } from "../../db/schema.ts";
+import { addDays, cashForecast, type OpenInvoiceForecast } from "../ar-metrics/index.ts";
+import { defineTool } from "../define.ts";
+import { utcDate } from "../ledger.ts";
+import { isoDate } from "../schemas.ts";
+import { loadForecastInputs } from "./forecast-inputs.ts";
+
+export const cashForecastTool = defineTool({
+  name: "cash_forecast",
+  description:
+    "13-week cash-in forecast per currency (P10/P50/P90 per ISO week, and what falls later) from the latest pay-date " +
+    "prediction of every open invoice, with the forecasts stored by earlier runs compared against the cash received.",
+  effect: "read",
+  input: z.object({ asOf: isoDate.optional(), history: z.number().int().min(0).max(52).default(8) }),
+  async run(input, db, ctx) {
+    const asOf = input.asOf ?? utcDate(ctx.now);
+    const open = await loadForecastInputs(db, asOf);
+    const predicted: OpenInvoiceForecast[] = open
+      .filter((i) => i.payDay !== null)
+      .map((i) => ({
+        invoiceId: i.invoiceId,
+        currency: i.currency,
+        balanceMinor: i.balanceMinor,
+        ...i.payDay!,
+      }));
+    const forecast = cashForecast(predicted, asOf);
+    const unpredicted = open.filter((i) => i.payDay === null);
+    return {
+      asOf,
+      forecast,
+      /** Open invoices no prediction covers yet (the next run predicts them). */
+      unpredicted: { invoices: unpredicted.length, byCurrency: sumBy(unpredicted) },
+      history: await forecastHistory(db, asOf, input.history),
+    };
+  },
+});
+
+function sumBy(rows: { currency: string; balanceMinor: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.currency] = (out[r.currency] ?? 0) + r.balanceMinor;
+  return out;
+}
+
+/**
+ * Stored forecasts' weeks that have ended by asOf, each with the cash applied from payments
+ * received in that week: forecast vs actual, per week, for the last `weeks` weeks.
+ */
+async function forecastHistory(db: DbOrTx, asOf: string, weeks: number) {
+  if (weeks === 0) return [];
+  const since = addDays(asOf, -7 * weeks);
+  const rows = await db
+    .select()
+    .from(cashForecasts)
+    .where(and(gte(cashForecasts.weekStart, since), lte(cashForecasts.weekEnd, addDays(asOf, -1))))
+    .orderBy(asc(cashForecasts.weekStart), asc(cashForecasts.currency), asc(cashForecasts.asOf));
+  const out = [];
+  for (const row of rows) {
+    const [actual] = await db
+      .select({ minor: sql<string>`coalesce(sum(${paymentApplications.amountMinor}), 0)` })
+      .from(paymentApplications)
+      .innerJoin(payments, eq(payments.id, paymentApplications.paymentId))
+      .where(
+        and(
+          eq(payments.currency, row.currency),
+          gte(payments.receivedOn, row.weekStart),
+          lte(payments.receivedOn, row.weekEnd!),
+        ),
+      );
+    const actualMinor = Number(actual!.minor);
+    out.push({
+      forecastAsOf: row.asOf,
+      modelVersion: row.modelVersion,
+      currency: row.currency,
+      weekStart: row.weekStart,
+      weekEnd: row.weekEnd,
+      horizonWeek: row.weekIndex,
+      p10Minor: row.p10Minor,
+      p50Minor: row.p50Minor,
+      p90Minor: row.p90Minor,
+      actualMinor,
+      errorMinor: actualMinor - row.p50Minor,
+      withinP10P90: actualMinor >= row.p10Minor && actualMinor <= row.p90Minor,
+    });
+  }
+  return out;
+}
