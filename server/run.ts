@@ -124,12 +124,16 @@ async function identifyPayers(arc: Arc, runId: string, now: string): Promise<voi
 
 /** After every account has its predictions: the portfolio's 13-week cash forecast, stored once per run. */
 async function recordCashForecast(arc: Arc, runId: string, now: string, asOf: string): Promise<void> {
-  const result = await arc.runner.call("record_cash_forecast", { asOf }, {
-    caller: AGENT_CALLER,
-    now: new Date(now),
-    runId,
-    idempotencyKey: `run:${runId}:record_cash_forecast`,
-  });
+  const result = await arc.runner.call(
+    "record_cash_forecast",
+    { asOf },
+    {
+      caller: AGENT_CALLER,
+      now: new Date(now),
+      runId,
+      idempotencyKey: `run:${runId}:record_cash_forecast`,
+    },
+  );
   if (result.status !== "executed") {
     throw new Error(`the cash forecast was not recorded: ${JSON.stringify(result)}`);
   }

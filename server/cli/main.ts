@@ -4,6 +4,7 @@ import { registerAuditCommands } from "./audit.ts";
 import { registerBenchCommand } from "./bench.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerEvalsCommand } from "./evals.ts";
+import { registerForecastCommands } from "./forecast.ts";
 import { registerImportCommands } from "./import.ts";
 import { registerMigrateCommand } from "./migrate.ts";
 import { registerPolicyCommands } from "./policy.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerToolCommands(program);
   registerBenchCommand(program);
   registerEvalsCommand(program);
+  registerForecastCommands(program);
   return program;
 }
 

@@ -34,6 +34,7 @@ const SUBCOMMANDS = [
   "bench",
   "demo",
   "evals",
+  "forecast",
   "import",
   "migrate",
   "policy",
