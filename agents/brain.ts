@@ -4,6 +4,7 @@
 // brain. Whatever a brain proposes, the tool runner and its policy have the last word.
 import type { PolicyDocument } from "../policies/index.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
+import type { PayDateModel } from "./forecasting/model.ts";
 
 export type SpecialistName = "cash_application" | "dispute" | "collection" | "forecasting";
 
@@ -20,7 +21,17 @@ export interface SpecialistDecision {
   notes: string[];
 }
 
+/** What a run gives every decision besides the account: the trained pay-date model, when there is one. */
+export interface BrainContext {
+  payDateModel?: PayDateModel;
+}
+
 export interface Brain {
   readonly name: string;
-  decide(specialist: SpecialistName, snapshot: AccountSnapshot, policy: PolicyDocument): SpecialistDecision;
+  decide(
+    specialist: SpecialistName,
+    snapshot: AccountSnapshot,
+    policy: PolicyDocument,
+    context?: BrainContext,
+  ): SpecialistDecision;
 }

@@ -9,7 +9,7 @@ import { decideForecast } from "./forecasting/index.ts";
 
 export const rulesBrain: Brain = {
   name: "rules",
-  decide(specialist: SpecialistName, snapshot, policy): SpecialistDecision {
+  decide(specialist: SpecialistName, snapshot, policy, context): SpecialistDecision {
     switch (specialist) {
       case "cash_application": {
         const decision = decideCashApplication(snapshot, policy);
@@ -27,7 +27,7 @@ export const rulesBrain: Brain = {
         return { calls: decision.calls, notes: decision.notes };
       }
       case "forecasting": {
-        const decision = decideForecast(snapshot);
+        const decision = decideForecast(snapshot, context?.payDateModel);
         return { calls: decision.calls, notes: decision.notes };
       }
     }

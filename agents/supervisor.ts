@@ -10,6 +10,7 @@
 // that pauses: one interrupt per round in langchain's HITL shape, decisions keyed by action id, so a
 // collector may decide some of them elsewhere (REST) and the resumed node (LangGraph re-runs it from
 // its first line) still applies each decision to the right action.
+
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
 import type { Caller, Reason } from "../policies/types.ts";
@@ -18,6 +19,7 @@ import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapsho
 import type { Decision, ToolResult, ToolRunner } from "../tools/runner.ts";
 import { nextLocalTime } from "../tools/schedule.ts";
 import { type Brain, SPECIALISTS, type SpecialistName } from "./brain.ts";
+import type { PayDateModel } from "./forecasting/model.ts";
 import { type RoutePlan, routeAccount } from "./router.ts";
 
 export const AGENT_CALLER: Caller = { kind: "agent", id: "supervisor", role: "agent" };
@@ -104,6 +106,8 @@ export interface SupervisorOptions {
   brain: Brain;
   checkpointer?: BaseCheckpointSaver;
   caller?: Caller;
+  /** The trained pay-date model the forecasting specialist predicts with (the rules model without it). */
+  payDateModel?: PayDateModel;
 }
 
 export const threadIdFor = (runId: string, customerId: string) => `run:${runId}:account:${customerId}`;
@@ -138,7 +142,12 @@ export function buildSupervisor(options: SupervisorOptions) {
 
   const decide = (specialist: SpecialistName) => async (state: AccountState) => {
     const snapshot = await snapshotOf(state);
-    const decision = brain.decide(specialist, snapshot, runner.policy);
+    const decision = brain.decide(
+      specialist,
+      snapshot,
+      runner.policy,
+      options.payDateModel ? { payDateModel: options.payDateModel } : {},
+    );
     const calls = decision.calls.map((call) => schedule(call, snapshot, new Date(state.now)));
     return new Command({
       update: { planned: { [specialist]: calls }, notes: decision.notes.map((n) => `${specialist}: ${n}`) },

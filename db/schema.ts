@@ -693,6 +693,29 @@ export const predictions = pgTable(
   ],
 );
 
+/** Trained pay-date models: the parameters every stored prediction can be traced back to. */
+export const forecastModels = pgTable(
+  "forecast_models",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    version: text("version").notNull(),
+    kind: text("kind").notNull(),
+    /** Invoices settled before this date trained it. */
+    trainedThrough: date("trained_through", { mode: "string" }).notNull(),
+    trainRows: integer("train_rows").notNull(),
+    /** The serialised model (trees, bins, quantiles). */
+    params: jsonb("params").notNull(),
+    /** How it did on held-out data when trained (MAE, ±7 days, coverage, baselines). */
+    metrics: jsonb("metrics"),
+    actionId: uuid("action_id").references(() => actions.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("forecast_models_version_key").on(t.version),
+    index("forecast_models_created_idx").on(t.createdAt),
+  ],
+);
+
 /** Each run's 13-week cash-in forecast, per currency and week, kept to compare with what arrived. */
 export const cashForecasts = pgTable(
   "cash_forecasts",
@@ -746,6 +769,7 @@ export type Payment = typeof payments.$inferSelect;
 export type BankImport = typeof bankImports.$inferSelect;
 export type WriteOff = typeof writeOffs.$inferSelect;
 export type CashForecast = typeof cashForecasts.$inferSelect;
+export type ForecastModel = typeof forecastModels.$inferSelect;
 export type PaymentApplication = typeof paymentApplications.$inferSelect;
 export type CreditNote = typeof creditNotes.$inferSelect;
 export type Dispute = typeof disputes.$inferSelect;

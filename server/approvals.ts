@@ -17,6 +17,7 @@ import type { Caller } from "../policies/types.ts";
 import { NotFoundError } from "../tools/errors.ts";
 import type { Decision, ToolResult } from "../tools/runner.ts";
 import type { Arc } from "./context.ts";
+import { payDateModelFor } from "./pay-date-model.ts";
 
 export interface DecisionOutcome {
   result: ToolResult;
@@ -50,7 +51,14 @@ export async function decideAction(
 
   const checkpointer = await openCheckpointer(arc.database.url, arc.database.embedded ? 1 : 4);
   try {
-    const supervisor = buildSupervisor({ runner: arc.runner, brain, checkpointer: checkpointer.saver });
+    // Resuming forecasts with the newest stored model, as the run did (never trains).
+    const payDateModel = await payDateModelFor(arc);
+    const supervisor = buildSupervisor({
+      runner: arc.runner,
+      brain,
+      checkpointer: checkpointer.saver,
+      ...(payDateModel ? { payDateModel } : {}),
+    });
     const config = { configurable: { thread_id: threadIdFor(action.runId!, action.customerId!) } };
     const state = await supervisor.getState(config);
     const waiting = state.tasks

@@ -17,6 +17,7 @@ import {
 } from "../agents/supervisor.ts";
 import { customers, runItems, runs } from "../db/schema.ts";
 import type { Arc } from "./context.ts";
+import { payDateModelFor } from "./pay-date-model.ts";
 
 export const RUN_HOUR_UTC = "06:00:00";
 
@@ -55,16 +56,22 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
   const checkpointer = options.dryRun
     ? undefined
     : await openCheckpointer(arc.database.url, arc.database.embedded ? 1 : 4);
-  const supervisor = buildSupervisor({
-    runner: arc.runner,
-    brain: options.brain,
-    ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
-  });
   try {
     const { runId, resumed, todo } = options.dryRun
       ? { runId: "dry-run", resumed: false, todo: selected }
       : await startOrResume(arc, options, selected);
     if (!options.dryRun) await identifyPayers(arc, runId, now);
+    // A dry run forecasts with the stored model and never trains one.
+    const payDateModel = await payDateModelFor(
+      arc,
+      options.dryRun ? undefined : { asOf: options.asOf, runId, now },
+    );
+    const supervisor = buildSupervisor({
+      runner: arc.runner,
+      brain: options.brain,
+      ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
+      ...(payDateModel ? { payDateModel } : {}),
+    });
     const accounts: AccountResult[] = [];
     let done = selected.length - todo.length;
     options.onProgress?.(done, selected.length);

@@ -23,6 +23,7 @@ import { recordCashForecast } from "./write/record-cash-forecast.ts";
 import { recordForecast } from "./write/record-forecast.ts";
 import { recordPromiseToPay } from "./write/record-promise.ts";
 import { sendMessage } from "./write/send-message.ts";
+import { trainPayDateModelTool } from "./write/train-pay-date-model.ts";
 import { writeOff } from "./write/write-off.ts";
 
 export const READ_TOOLS = [
@@ -58,6 +59,7 @@ export const WRITE_TOOLS = [
   triageDispute,
   recordForecast,
   recordCashForecast,
+  trainPayDateModelTool,
 ] as const;
 
 export const ALL_TOOLS: readonly Tool[] = [...READ_TOOLS, ...WRITE_TOOLS] as unknown as Tool[];

@@ -10,6 +10,8 @@ import { type RiskFactor, riskScore } from "./risk.ts";
 export interface ForecastPrediction {
   invoiceId: string;
   predictedPayDate: string;
+  p10PayDate?: string;
+  p90PayDate?: string;
   lateProbability: number;
   features: Record<string, number>;
 }
@@ -37,7 +39,7 @@ export function decideForecast(
       compareText(a.id, b.id),
   );
   const predictions = invoices.map((invoice): ForecastPrediction => {
-    const raw = model.predict(invoice, snapshot.paidInvoices, asOf);
+    const raw = model.predict(invoice, snapshot.paidInvoices, asOf, snapshot);
     const date = /^\d{4}-\d{2}-\d{2}$/.test(raw.predictedPayDate) ? raw.predictedPayDate : asOf;
     const predictedPayDate = compareText(date, asOf) < 0 ? asOf : date;
     const p = Number.isFinite(raw.lateProbability) ? Math.min(1, Math.max(0, raw.lateProbability)) : 0.5;
@@ -46,7 +48,28 @@ export function decideForecast(
         .filter(([, v]) => Number.isFinite(v))
         .sort(([a], [b]) => compareText(a, b)),
     );
-    return { invoiceId: invoice.id, predictedPayDate, lateProbability: p, features };
+    // Quantile dates, when the model gives them, bracket the median and are never before asOf either.
+    const bound = (d: string | undefined, side: "low" | "high") => {
+      if (!d || !/^\d{4}-\d{2}-\d{2}$/.test(d)) return undefined;
+      const clamped = compareText(d, asOf) < 0 ? asOf : d;
+      return side === "low"
+        ? compareText(clamped, predictedPayDate) > 0
+          ? predictedPayDate
+          : clamped
+        : compareText(clamped, predictedPayDate) < 0
+          ? predictedPayDate
+          : clamped;
+    };
+    const p10PayDate = bound(raw.p10PayDate, "low");
+    const p90PayDate = bound(raw.p90PayDate, "high");
+    return {
+      invoiceId: invoice.id,
+      predictedPayDate,
+      ...(p10PayDate ? { p10PayDate } : {}),
+      ...(p90PayDate ? { p90PayDate } : {}),
+      lateProbability: p,
+      features,
+    };
   });
 
   const risk = riskScore(snapshot, predictions);
@@ -82,6 +105,8 @@ export function decideForecast(
       predictions: predictions.map((p) => ({
         invoiceId: p.invoiceId,
         predictedPayDate: p.predictedPayDate,
+        ...(p.p10PayDate ? { p10PayDate: p.p10PayDate } : {}),
+        ...(p.p90PayDate ? { p90PayDate: p.p90PayDate } : {}),
         lateProbability: p.lateProbability,
         features: p.features,
       })),

@@ -14,6 +14,7 @@ export {
   recentHistory,
   weightedMedian,
 } from "./model.ts";
+export { quantilePayDateModel, snapshotContext } from "./quantile-model.ts";
 export {
   BROKEN_PROMISES_CAP,
   OVERDUE_AGE_CAP_DAYS,

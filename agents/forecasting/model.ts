@@ -3,11 +3,18 @@
 // paid more than 30 days late, from the customer's settled invoices. Issue 5's backtested model
 // (quantiles, more features, training) implements the same interface; `version` is stored with every
 // prediction so forecasts can be compared with what happened, model by model.
-import type { SnapshotOpenInvoice, SnapshotPaidInvoice } from "../../tools/read/account-snapshot-types.ts";
+import type {
+  AccountSnapshot,
+  SnapshotOpenInvoice,
+  SnapshotPaidInvoice,
+} from "../../tools/read/account-snapshot-types.ts";
 
 export interface PayDatePrediction {
-  /** YYYY-MM-DD, never before asOf. */
+  /** YYYY-MM-DD, never before asOf: the median. */
   predictedPayDate: string;
+  /** The 10th and 90th percentile dates, from a quantile model. */
+  p10PayDate?: string;
+  p90PayDate?: string;
   /** P(paid more than LATE_THRESHOLD_DAYS days after the due date), 0..1. */
   lateProbability: number;
   /** What the prediction was made from: finite numbers only (stored with the prediction). */
@@ -20,6 +27,8 @@ export interface PayDateModel {
     invoice: SnapshotOpenInvoice,
     history: readonly SnapshotPaidInvoice[],
     asOf: string,
+    /** The whole account, for models that use more than the invoices (promises, outreach). */
+    snapshot?: AccountSnapshot,
   ): PayDatePrediction;
 }
 

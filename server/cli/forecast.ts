@@ -15,7 +15,19 @@ import { isKnownCurrency, parseMoney } from "../../db/money.ts";
 import { type BacktestResult, backtest, type HistoryInvoice } from "../../tools/forecasting/index.ts";
 import { DATE_FORMATS, type DateFormat, headerKey } from "../../tools/ledger-import/mapping.ts";
 import { formatRowError, parseDate, sniffDelimiter } from "../../tools/ledger-import/parse.ts";
+import { openArc } from "../context.ts";
 import { table } from "./format.ts";
+import { CLI_CALLER } from "./tools.ts";
+
+interface TrainOutput {
+  trained: boolean;
+  reason?: string;
+  version?: string;
+  stored?: boolean;
+  trainingInvoices?: number;
+  trainingExamples?: number;
+  seconds?: number;
+}
 
 /** --columns keys: ARC's name → required. */
 export const COLUMN_KEYS = {
@@ -44,7 +56,46 @@ interface BacktestCliOptions {
 export function registerForecastCommands(program: Command): void {
   const forecast = program
     .command("forecast")
-    .description("The pay-date model: backtest it on a payment history (P10/P50/P90 of days late)");
+    .description(
+      "The pay-date model: train it on the ledger, backtest it on a payment history (P10/P50/P90 of days late)",
+    );
+  forecast
+    .command("train")
+    .description(
+      "Train the pay-date model on every invoice settled before the as-of date and store it (the nightly run retrains a model older than 7 days)",
+    )
+    .option("--as-of <date>", "train on invoices settled before this date (YYYY-MM-DD); default today")
+    .option("--json", "print JSON")
+    .action(async (options: { asOf?: string; json?: boolean }) => {
+      const arc = await openArc();
+      try {
+        const result = await arc.runner.call<TrainOutput>(
+          "train_pay_date_model",
+          options.asOf ? { asOf: options.asOf } : {},
+          { caller: CLI_CALLER },
+        );
+        if (result.status === "invalid") {
+          for (const issue of result.issues) console.error(`--as-of: ${issue.message}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (result.status !== "executed") {
+          console.error(`Training ${result.status}: ${JSON.stringify(result, null, 2)}`);
+          process.exitCode = 1;
+          return;
+        }
+        const out = result.output;
+        if (options.json) console.log(JSON.stringify(out, null, 2));
+        else if (!out.trained) console.log(`Nothing to train on: ${out.reason}.`);
+        else
+          console.log(
+            `Trained ${out.version} on ${out.trainingInvoices} settled invoices (${out.trainingExamples} examples) in ${out.seconds} s` +
+              (out.stored ? "." : "; this exact model was already stored."),
+          );
+      } finally {
+        await arc.close();
+      }
+    });
   forecast
     .command("backtest")
     .description(

@@ -19,6 +19,7 @@ describe("migrations", () => {
       "credit_notes",
       "customers",
       "disputes",
+      "forecast_models",
       "invoices",
       "payment_applications",
       "payment_plans",
