@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { formatCashEval, runCashApplicationEval } from "../../evals/cash-application/run.ts";
+import { formatForecastEval, runForecastEval } from "../../evals/forecasting.ts";
 import { renderPolicyGate, runPolicyGate } from "../../evals/policy-gate.ts";
 import { DEFAULT_POLICY, loadPolicyFile } from "../../policies/index.ts";
 import { matchSettingsFrom } from "../../tools/cash-application.ts";
@@ -17,7 +18,7 @@ export function registerEvalsCommand(program: Command): void {
     )
     .option("--out <dir>", "where to write the reports", "reports/evals")
     .option("--policy <file>", "evaluate this policy document instead of the default")
-    .option("--cash-customers <n>", "demo portfolio size for the cash-application eval", "2000")
+    .option("--cash-customers <n>", "demo portfolio size for the cash-application and forecast evals", "2000")
     .option("--seed <s>", "demo seed for the cash-application eval", "7")
     .action((options: { out: string; policy?: string; cashCustomers: string; seed: string }) => {
       let policy = DEFAULT_POLICY;
@@ -62,6 +63,25 @@ export function registerEvalsCommand(program: Command): void {
         cash.adversarial.every((a) => a.passed);
       if (!met) {
         console.error("cash application: a target was missed (see the report)");
+        process.exitCode = 1;
+      }
+
+      const forecast = runForecastEval({ customers, seed });
+      const forecastText = [
+        `$ npm run evals -- --cash-customers ${customers} --seed ${seed}`,
+        formatForecastEval(forecast),
+      ].join("\n");
+      writeFileSync(
+        join(options.out, "forecasting.md"),
+        `# Pay-date forecast eval\n\n\`\`\`\n${forecastText}\n\`\`\`\n`,
+      );
+      writeFileSync(join(options.out, "forecasting.json"), `${JSON.stringify(forecast, null, 2)}\n`);
+      console.log(`\n${formatForecastEval(forecast).split("\n").slice(0, 5).join("\n")}`);
+      console.log(`Reports: ${join(options.out, "forecasting.md")} and forecasting.json`);
+      if (forecast.model.maeDays >= forecast.baselines.customerMean.maeDays) {
+        console.error(
+          "forecasting: the model does not beat the customer-mean baseline on the demo portfolio",
+        );
         process.exitCode = 1;
       }
     });

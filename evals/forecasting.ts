@@ -1,0 +1,124 @@
+// The pay-date model on the demo portfolio: the same backtest as `arc forecast backtest` (train on
+// invoices settled before the cut, test on those issued after it, against the due-date and
+// customer-mean baselines), and a reliability table of its late probability (predicted chance of
+// paying more than 30 days late vs what happened, by decile).
+//
+//   npx tsx evals/forecasting.ts [--customers 2000] [--seed 7]
+import { createContext, emptyBatch, generateCustomer } from "../db/demo/model.ts";
+import { type ReliabilityReport, reliabilityTable } from "../tools/ar-metrics/index.ts";
+import {
+  backtest,
+  type HistoryInvoice,
+  LATE_THRESHOLD_DAYS,
+  lateProbability,
+} from "../tools/forecasting/index.ts";
+
+const DAY = 86_400_000;
+const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
+
+/** The demo generator's invoices as payment history: paid when the last part of the money arrived. */
+export function demoPaymentHistory(options: {
+  customers: number;
+  seed: number;
+  asOf: string;
+}): HistoryInvoice[] {
+  const ctx = createContext(options.seed, options.asOf);
+  const batch = emptyBatch();
+  for (let index = 0; index < options.customers; index++) generateCustomer(ctx, index, batch);
+  const received = new Map(batch.payments.map((p) => [p.id, p.receivedOn]));
+  const paid = new Map<string, { amount: number; last: string }>();
+  for (const a of batch.applications) {
+    const on = received.get(a.paymentId)!;
+    const so = paid.get(a.invoiceId) ?? { amount: 0, last: on };
+    paid.set(a.invoiceId, { amount: so.amount + a.amountMinor, last: on > so.last ? on : so.last });
+  }
+  const disputed = new Set(batch.disputes.map((d) => d.invoiceId));
+  return batch.invoices.map((inv) => {
+    const p = paid.get(inv.id);
+    return {
+      customerId: inv.customerId,
+      invoiceId: inv.id,
+      invoiceDate: inv.issueDate,
+      dueDate: inv.dueDate,
+      paidDate: p && p.amount >= inv.amountMinor ? p.last : null,
+      amountMinor: inv.amountMinor,
+      disputed: disputed.has(inv.id),
+    };
+  });
+}
+
+export interface ForecastEvalResult {
+  customers: number;
+  seed: number;
+  cut: string;
+  trainRows: number;
+  testRows: number;
+  modelVersion: string;
+  model: { maeDays: number; within7d: number; coverageP10P90: number };
+  baselines: {
+    dueDate: { maeDays: number; within7d: number };
+    customerMean: { maeDays: number; within7d: number };
+  };
+  /** P(paid > 30 days late) at invoice date vs what happened, by decile of the prediction. */
+  reliability: ReliabilityReport;
+}
+
+export function runForecastEval(options: {
+  customers: number;
+  seed: number;
+  asOf?: string;
+}): ForecastEvalResult {
+  const asOf = options.asOf ?? "2026-03-10";
+  const rows = demoPaymentHistory({ ...options, asOf });
+  const result = backtest(rows);
+  const outcomes = result.predictions.map((p) => {
+    const q = {
+      p10: days(p.invoice.dueDate, p.p10Date),
+      p50: days(p.invoice.dueDate, p.p50Date),
+      p90: days(p.invoice.dueDate, p.p90Date),
+    };
+    return {
+      predicted: lateProbability(q),
+      outcome: days(p.invoice.dueDate, p.actualDate) > LATE_THRESHOLD_DAYS,
+    };
+  });
+  return {
+    customers: options.customers,
+    seed: options.seed,
+    cut: result.cut,
+    trainRows: result.trainRows,
+    testRows: result.testRows,
+    modelVersion: result.modelVersion,
+    model: result.model,
+    baselines: result.baselines,
+    reliability: reliabilityTable(outcomes, { bins: 10 }),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatForecastEval(r: ForecastEvalResult): string {
+  return [
+    `pay-date backtest on the demo portfolio (${r.customers} customers, seed ${r.seed}), cut ${r.cut}: trained on ${r.trainRows}, tested on ${r.testRows} (${r.modelVersion})`,
+    `model (P50)     MAE ${r.model.maeDays.toFixed(2)} days, within ±7 days ${pct(r.model.within7d)}, P10–P90 coverage ${pct(r.model.coverageP10P90)}`,
+    `due date        MAE ${r.baselines.dueDate.maeDays.toFixed(2)} days, within ±7 days ${pct(r.baselines.dueDate.within7d)}`,
+    `customer mean   MAE ${r.baselines.customerMean.maeDays.toFixed(2)} days, within ±7 days ${pct(r.baselines.customerMean.within7d)}`,
+    `late probability (> ${LATE_THRESHOLD_DAYS} days), reliability by decile: Brier ${r.reliability.brier.toFixed(4)} (base-rate forecast ${r.reliability.brierReference.toFixed(4)}), ECE ${r.reliability.ece.toFixed(4)}`,
+    "decile  count  predicted  observed",
+    ...r.reliability.rows.map(
+      (row, i) =>
+        `${String(i + 1).padStart(6)}  ${String(row.count).padStart(5)}  ${pct(row.predictedMean).padStart(9)}  ${pct(row.observedRate).padStart(8)}`,
+    ),
+  ].join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const customers = arg("customers", 2000);
+  const seed = arg("seed", 7);
+  console.log(`$ npx tsx evals/forecasting.ts --customers ${customers} --seed ${seed}`);
+  console.log(formatForecastEval(runForecastEval({ customers, seed })));
+}
