@@ -184,6 +184,14 @@ describe("cash_forecast, record_cash_forecast and worklist", () => {
         p50Minor: number;
         withinP10P90: boolean;
       }[];
+      accuracy: {
+        currency: string;
+        forecasts: number;
+        weeks: number;
+        coverage: number;
+        maeMinor: number;
+        byHorizon: { horizon: number; count: number }[];
+      }[];
     }>(
       await runner("2026-03-20T06:00:00.000Z").call(
         "cash_forecast",
@@ -196,6 +204,12 @@ describe("cash_forecast, record_cash_forecast and worklist", () => {
     );
     expect(week).toMatchObject({ actualMinor: expect.any(Number), p50Minor: expect.any(Number) });
     expect(week!.actualMinor).toBeGreaterThanOrEqual(40_000);
+    // Accuracy over the finished weeks, per horizon: the summary a treasurer tracks over time.
+    const usd = later.accuracy.find((a) => a.currency === "USD")!;
+    expect(usd.forecasts).toBeGreaterThanOrEqual(1);
+    expect(usd.weeks).toBe(later.history.filter((h) => h.forecastAsOf && h.weekStart).length);
+    expect(usd.byHorizon.reduce((n, h) => n + h.count, 0)).toBe(usd.weeks);
+    expect(usd.coverage).toBeGreaterThanOrEqual(0);
   });
 
   it("refuses bad arguments by name", async () => {

@@ -5,7 +5,14 @@ import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../../db/connection.ts";
 import { cashForecasts, paymentApplications, payments } from "../../db/schema.ts";
-import { addDays, cashForecast, type OpenInvoiceForecast } from "../ar-metrics/index.ts";
+import {
+  addDays,
+  cashForecast,
+  type ForecastComparison,
+  isoWeekLabel,
+  type OpenInvoiceForecast,
+  summarizeForecastAccuracy,
+} from "../ar-metrics/index.ts";
 import { defineTool } from "../define.ts";
 import { utcDate } from "../ledger.ts";
 import { isoDate } from "../schemas.ts";
@@ -36,7 +43,7 @@ export const cashForecastTool = defineTool({
       forecast,
       /** Open invoices no prediction covers yet (the next run predicts them). */
       unpredicted: { invoices: unpredicted.length, byCurrency: sumBy(unpredicted) },
-      history: await forecastHistory(db, asOf, input.history),
+      ...(await withAccuracy(await forecastHistory(db, asOf, input.history), asOf)),
     };
   },
 });
@@ -89,4 +96,39 @@ async function forecastHistory(db: DbOrTx, asOf: string, weeks: number) {
     });
   }
   return out;
+}
+
+type HistoryRow = Awaited<ReturnType<typeof forecastHistory>>[number];
+
+/** The history rows, and their accuracy per currency and horizon week (MAE, bias, WAPE, P10–P90 coverage). */
+function withAccuracy(history: HistoryRow[], asOf: string) {
+  const byForecast = new Map<string, ForecastComparison>();
+  for (const row of history) {
+    const comparison = byForecast.get(row.forecastAsOf) ?? {
+      asOf: row.forecastAsOf,
+      observedThrough: addDays(asOf, -1),
+      currencies: [],
+    };
+    byForecast.set(row.forecastAsOf, comparison);
+    let currency = comparison.currencies.find((c) => c.currency === row.currency);
+    if (!currency) {
+      currency = { currency: row.currency, weeks: [] };
+      comparison.currencies.push(currency);
+    }
+    currency.weeks.push({
+      index: row.horizonWeek,
+      label: isoWeekLabel(row.weekStart),
+      start: row.weekStart,
+      end: row.weekEnd!,
+      p10Minor: row.p10Minor,
+      p50Minor: row.p50Minor,
+      p90Minor: row.p90Minor,
+      actualMinor: row.actualMinor,
+      errorMinor: row.errorMinor,
+      absErrorMinor: Math.abs(row.errorMinor),
+      errorPct: row.p50Minor === 0 ? null : (row.errorMinor / row.p50Minor) * 100,
+      withinBand: row.withinP10P90,
+    });
+  }
+  return { history, accuracy: summarizeForecastAccuracy([...byForecast.values()]) };
 }
