@@ -46,10 +46,7 @@ export function sumMinor(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-/** Whole days from `from` to `to` (dates as YYYY-MM-DD), negative when `to` is earlier. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
+export { daysBetween } from "./dates.ts";
 
 export function utcDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);

@@ -3,6 +3,7 @@
 // paid more than 30 days late, from the customer's settled invoices. Issue 5's backtested model
 // (quantiles, more features, training) implements the same interface; `version` is stored with every
 // prediction so forecasts can be compared with what happened, model by model.
+import { addDays, compareText, daysBetween } from "../../tools/dates.ts";
 import type {
   AccountSnapshot,
   SnapshotOpenInvoice,
@@ -55,12 +56,7 @@ export const PRIOR_DAYS_LATE: readonly { maxTermsDays: number; daysLate: number 
   { maxTermsDays: Number.POSITIVE_INFINITY, daysLate: 14 },
 ];
 
-const DAY_MS = 86_400_000;
-const dateMs = (date: string) => Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
-export const daysBetween = (from: string, to: string) => Math.round((dateMs(to) - dateMs(from)) / DAY_MS);
-export const addDays = (date: string, days: number) =>
-  new Date(dateMs(date) + days * DAY_MS).toISOString().slice(0, 10);
-export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export { addDays, compareText, daysBetween };
 
 export function priorDaysLate(termsDays: number): number {
   return PRIOR_DAYS_LATE.find((row) => termsDays <= row.maxTermsDays)!.daysLate;

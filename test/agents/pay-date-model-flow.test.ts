@@ -5,20 +5,13 @@ import { describe, expect, it } from "vitest";
 import { rulesBrain } from "../../agents/rules-brain.ts";
 import { generateDemoPortfolio } from "../../db/demo/generate.ts";
 import { customers, forecastModels, predictions } from "../../db/schema.ts";
-import { DEFAULT_POLICY } from "../../policies/index.ts";
 import { runAccounts } from "../../server/run.ts";
-import { ALL_TOOLS } from "../../tools/registry.ts";
-import { ToolRunner } from "../../tools/runner.ts";
+import { testArc, testRunner } from "../support/arc.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const database = useTestDatabase();
 const AS_OF = "2026-03-10";
-const arc = () => ({
-  database: database.current,
-  policy: DEFAULT_POLICY,
-  runner: new ToolRunner({ db: database.current.db, policy: DEFAULT_POLICY, tools: ALL_TOOLS }),
-  close: async () => {},
-});
+const arc = () => testArc(database);
 const later = (days: number) =>
   new Date(Date.parse(`${AS_OF}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 

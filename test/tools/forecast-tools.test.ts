@@ -4,11 +4,10 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rulesBrain } from "../../agents/rules-brain.ts";
 import { cashForecasts, invoices } from "../../db/schema.ts";
-import { DEFAULT_POLICY } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
 import { runAccounts } from "../../server/run.ts";
-import { ALL_TOOLS } from "../../tools/registry.ts";
-import { type ToolResult, ToolRunner } from "../../tools/runner.ts";
+import type { ToolResult } from "../../tools/runner.ts";
+import { testArc, testRunner } from "../support/arc.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { makeContact, makeCustomer, makeInvoice, makePayment } from "../support/fixtures.ts";
 
@@ -16,19 +15,8 @@ const database = useTestDatabase();
 const AS_OF = "2026-03-10";
 const VIEWER: Caller = { kind: "api", id: "vic", role: "viewer" };
 const ADMIN: Caller = { kind: "cli", id: "ops", role: "admin" };
-const runner = (now = `${AS_OF}T06:00:00.000Z`) =>
-  new ToolRunner({
-    db: database.current.db,
-    policy: DEFAULT_POLICY,
-    tools: ALL_TOOLS,
-    clock: () => new Date(now),
-  });
-const arc = () => ({
-  database: database.current,
-  policy: DEFAULT_POLICY,
-  runner: runner(),
-  close: async () => {},
-});
+const runner = (now = `${AS_OF}T06:00:00.000Z`) => testRunner(database, now);
+const arc = () => testArc(database, `${AS_OF}T06:00:00.000Z`);
 
 function ok<O>(result: ToolResult): O {
   if (result.status !== "ok" && result.status !== "executed") throw new Error(JSON.stringify(result));

@@ -22,8 +22,9 @@ export function assertDate(value: string, what: string): void {
   }
 }
 
-export const addDays = (date: string, days: number): string => fromDayNumber(dayNumber(date) + days);
-export const daysBetween = (from: string, to: string): number => dayNumber(to) - dayNumber(from);
+import { addDays, daysBetween } from "../dates.ts";
+
+export { addDays, compareText, daysBetween } from "../dates.ts";
 
 /** 0 = Monday … 6 = Sunday (ISO 8601). */
 export function isoWeekday(date: string): number {
@@ -43,5 +44,3 @@ export function monthStart(date: string, monthsBack = 0): string {
   const d = new Date(`${date}T00:00:00Z`);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - monthsBack, 1)).toISOString().slice(0, 10);
 }
-
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -10,10 +10,7 @@
 // "INV2025" is left alone because its letter run holds other letters. Atoms read this way are
 // marked `confused`, so a citation through them ranks below a clean one.
 
-/** Plain code-unit order: the same in every locale, so sorting is deterministic everywhere. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareText } from "../dates.ts";
 
 /** Upper case, accents removed ("é" → "E"). */
 export function fold(text: string): string {

@@ -1,12 +1,7 @@
 // Calendar arithmetic on "YYYY-MM-DD" strings, in UTC so no time zone or DST moves a day.
-const DAY_MS = 86_400_000;
+import { dateMs } from "../dates.ts";
 
-export const dateMs = (date: string): number => Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((dateMs(to) - dateMs(from)) / DAY_MS);
-export const addDays = (date: string, days: number): string =>
-  new Date(dateMs(date) + days * DAY_MS).toISOString().slice(0, 10);
+export { addDays, dateMs, daysBetween } from "../dates.ts";
 export const maxDate = (a: string, b: string): string => (a < b ? b : a);
 /** 0 = Monday … 6 = Sunday. */
 export const weekday = (date: string): number => (new Date(dateMs(date)).getUTCDay() + 6) % 7;

@@ -66,20 +66,23 @@ async function forecastHistory(db: DbOrTx, asOf: string, weeks: number) {
     .from(cashForecasts)
     .where(and(gte(cashForecasts.weekStart, since), lte(cashForecasts.weekEnd, addDays(asOf, -1))))
     .orderBy(asc(cashForecasts.weekStart), asc(cashForecasts.currency), asc(cashForecasts.asOf));
+  if (rows.length === 0) return [];
+  // One query for the cash of every day the stored weeks cover, summed per week in memory.
+  const daily = await db
+    .select({
+      currency: payments.currency,
+      day: payments.receivedOn,
+      minor: sql<string>`sum(${paymentApplications.amountMinor})`,
+    })
+    .from(paymentApplications)
+    .innerJoin(payments, eq(payments.id, paymentApplications.paymentId))
+    .where(and(gte(payments.receivedOn, rows[0]!.weekStart), lte(payments.receivedOn, addDays(asOf, -1))))
+    .groupBy(payments.currency, payments.receivedOn);
   const out = [];
   for (const row of rows) {
-    const [actual] = await db
-      .select({ minor: sql<string>`coalesce(sum(${paymentApplications.amountMinor}), 0)` })
-      .from(paymentApplications)
-      .innerJoin(payments, eq(payments.id, paymentApplications.paymentId))
-      .where(
-        and(
-          eq(payments.currency, row.currency),
-          gte(payments.receivedOn, row.weekStart),
-          lte(payments.receivedOn, row.weekEnd!),
-        ),
-      );
-    const actualMinor = Number(actual!.minor);
+    const actualMinor = daily
+      .filter((d) => d.currency === row.currency && d.day >= row.weekStart && d.day <= row.weekEnd!)
+      .reduce((sum, d) => sum + Number(d.minor), 0);
     out.push({
       forecastAsOf: row.asOf,
       modelVersion: row.modelVersion,
