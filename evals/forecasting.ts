@@ -1,16 +1,25 @@
 // The pay-date model on the demo portfolio: the same backtest as `arc forecast backtest` (train on
 // invoices settled before the cut, test on those issued after it, against the due-date and
-// customer-mean baselines), and a reliability table of its late probability (predicted chance of
-// paying more than 30 days late vs what happened, by decile).
+// customer-mean baselines), and reliability tables (predicted vs observed by decile) of the
+// probability of paying more than 30 days late: per invoice at its invoice date, calibrated and raw;
+// and the account risk score (tools/ar-metrics/account-risk.ts) of every account with open invoices
+// at the cut against the share of that balance that was in fact paid more than 30 days late.
 //
 //   npx tsx evals/forecasting.ts [--customers 2000] [--seed 7]
 import { createContext, emptyBatch, generateCustomer } from "../db/demo/model.ts";
-import { type ReliabilityReport, reliabilityTable } from "../tools/ar-metrics/index.ts";
+import {
+  accountLateRisk,
+  type ForecastOutcome,
+  type ReliabilityReport,
+  reliabilityTable,
+} from "../tools/ar-metrics/index.ts";
 import {
   backtest,
+  groupByCustomer,
   type HistoryInvoice,
   LATE_THRESHOLD_DAYS,
-  lateProbability,
+  type PayDateQuantileModel,
+  predictPayDate,
 } from "../tools/forecasting/index.ts";
 
 const DAY = 86_400_000;
@@ -61,6 +70,10 @@ export interface ForecastEvalResult {
   };
   /** P(paid > 30 days late) at invoice date vs what happened, by decile of the prediction. */
   reliability: ReliabilityReport;
+  /** The same before calibration. */
+  rawReliability: ReliabilityReport;
+  /** The account risk score at the cut vs the balance-weighted share paid > 30 days late. */
+  accountReliability: ReliabilityReport & { accounts: number };
 }
 
 export function runForecastEval(options: {
@@ -71,17 +84,10 @@ export function runForecastEval(options: {
   const asOf = options.asOf ?? "2026-03-10";
   const rows = demoPaymentHistory({ ...options, asOf });
   const result = backtest(rows);
-  const outcomes = result.predictions.map((p) => {
-    const q = {
-      p10: days(p.invoice.dueDate, p.p10Date),
-      p50: days(p.invoice.dueDate, p.p50Date),
-      p90: days(p.invoice.dueDate, p.p90Date),
-    };
-    return {
-      predicted: lateProbability(q),
-      outcome: days(p.invoice.dueDate, p.actualDate) > LATE_THRESHOLD_DAYS,
-    };
-  });
+  const late = (p: (typeof result.predictions)[number]) =>
+    days(p.invoice.dueDate, p.actualDate) > LATE_THRESHOLD_DAYS;
+  const outcomes = result.predictions.map((p) => ({ predicted: p.lateProbability, outcome: late(p) }));
+  const rawOutcomes = result.predictions.map((p) => ({ predicted: p.rawLateProbability, outcome: late(p) }));
   return {
     customers: options.customers,
     seed: options.seed,
@@ -92,7 +98,48 @@ export function runForecastEval(options: {
     model: result.model,
     baselines: result.baselines,
     reliability: reliabilityTable(outcomes, { bins: 10 }),
+    rawReliability: reliabilityTable(rawOutcomes, { bins: 10 }),
+    accountReliability: accountRiskReliability(rows, result.trained, result.cut, asOf),
   };
+}
+
+/**
+ * Every account with open invoices at `cut` (issued before it, not paid before it) whose outcome is
+ * known by `end` (paid, or still open past due + 30 days): its risk score as of the cut from the
+ * model, against what happened, one forecast line per invoice weighted by its share of the balance
+ * (so each account weighs 1 and the observed rate is the balance share paid more than 30 days late).
+ */
+export function accountRiskReliability(
+  rows: readonly HistoryInvoice[],
+  model: PayDateQuantileModel,
+  cut: string,
+  end: string,
+): ReliabilityReport & { accounts: number } {
+  const forecasts: ForecastOutcome[] = [];
+  let accounts = 0;
+  for (const [, history] of groupByCustomer(rows)) {
+    const open = history.filter((r) => {
+      if (r.invoiceDate >= cut || (r.paidDate !== null && r.paidDate < cut)) return false;
+      return r.paidDate !== null || days(r.dueDate, end) > LATE_THRESHOLD_DAYS;
+    });
+    if (open.length === 0) continue;
+    const predicted = open.map((r) => ({
+      invoiceId: r.invoiceId!,
+      currency: "ANY",
+      balanceMinor: r.amountMinor,
+      lateProbability: predictPayDate(model, r, history, cut).lateProbability,
+    }));
+    const risk = accountLateRisk(predicted);
+    if (risk.contributions.length === 0) continue;
+    accounts++;
+    const byId = new Map(open.map((r) => [r.invoiceId!, r]));
+    for (const c of risk.contributions) {
+      const r = byId.get(c.invoiceId)!;
+      const paidLate = r.paidDate === null || days(r.dueDate, r.paidDate) > LATE_THRESHOLD_DAYS;
+      forecasts.push({ predicted: risk.probability, outcome: paidLate, weight: c.weight });
+    }
+  }
+  return { ...reliabilityTable(forecasts, { bins: 10 }), accounts };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -103,13 +150,21 @@ export function formatForecastEval(r: ForecastEvalResult): string {
     `model (P50)     MAE ${r.model.maeDays.toFixed(2)} days, within ±7 days ${pct(r.model.within7d)}, P10–P90 coverage ${pct(r.model.coverageP10P90)}`,
     `due date        MAE ${r.baselines.dueDate.maeDays.toFixed(2)} days, within ±7 days ${pct(r.baselines.dueDate.within7d)}`,
     `customer mean   MAE ${r.baselines.customerMean.maeDays.toFixed(2)} days, within ±7 days ${pct(r.baselines.customerMean.within7d)}`,
-    `late probability (> ${LATE_THRESHOLD_DAYS} days), reliability by decile: Brier ${r.reliability.brier.toFixed(4)} (base-rate forecast ${r.reliability.brierReference.toFixed(4)}), ECE ${r.reliability.ece.toFixed(4)}`,
+    `late probability (> ${LATE_THRESHOLD_DAYS} days) per invoice at its invoice date, calibrated: Brier ${r.reliability.brier.toFixed(4)} (base-rate forecast ${r.reliability.brierReference.toFixed(4)}), ECE ${r.reliability.ece.toFixed(4)}; before calibration Brier ${r.rawReliability.brier.toFixed(4)}, ECE ${r.rawReliability.ece.toFixed(4)}`,
+    ...reliabilityLines(r.reliability),
+    `account risk score at the cut (${r.accountReliability.accounts} accounts; observed = share of the open balance paid more than ${LATE_THRESHOLD_DAYS} days late): Brier ${r.accountReliability.brier.toFixed(4)} (base rate ${r.accountReliability.brierReference.toFixed(4)}), ECE ${r.accountReliability.ece.toFixed(4)}`,
+    ...reliabilityLines(r.accountReliability),
+  ].join("\n");
+}
+
+function reliabilityLines(report: ReliabilityReport): string[] {
+  return [
     "decile  count  predicted  observed",
-    ...r.reliability.rows.map(
+    ...report.rows.map(
       (row, i) =>
         `${String(i + 1).padStart(6)}  ${String(row.count).padStart(5)}  ${pct(row.predictedMean).padStart(9)}  ${pct(row.observedRate).padStart(8)}`,
     ),
-  ].join("\n");
+  ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,7 +5,7 @@
 // a probability in 0..1, finite features. No open invoices → no call.
 import type { AccountSnapshot, PlannedCall } from "../../tools/read/account-snapshot-types.ts";
 import { compareText, customerHistoryModel, type PayDateModel } from "./model.ts";
-import { type RiskFactor, riskScore } from "./risk.ts";
+import { describeRisk, type RiskFactor, riskScore } from "./risk.ts";
 
 export interface ForecastPrediction {
   invoiceId: string;
@@ -19,7 +19,7 @@ export interface ForecastPrediction {
 export interface ForecastDecision {
   calls: PlannedCall[];
   notes: string[];
-  /** 0..100, higher = riskier. */
+  /** 0..100: P(open balance paid more than 30 days late) in percent. */
   riskScore: number;
   riskFactors: RiskFactor[];
   /** One per open invoice, oldest due date first. */
@@ -73,13 +73,7 @@ export function decideForecast(
   });
 
   const risk = riskScore(snapshot, predictions);
-  const top = [...risk.factors].sort(
-    (a, b) => b.weight * b.value - a.weight * a.value || compareText(a.name, b.name),
-  )[0];
-  notes.push(
-    `risk ${risk.score}/100` +
-      (top && top.value > 0 ? ` (largest factor: ${top.name.replace(/_/g, " ")})` : ""),
-  );
+  notes.push(describeRisk(risk));
 
   if (predictions.length === 0) {
     notes.push("no open invoices: nothing to forecast");

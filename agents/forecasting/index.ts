@@ -15,12 +15,4 @@ export {
   weightedMedian,
 } from "./model.ts";
 export { quantilePayDateModel, snapshotContext } from "./quantile-model.ts";
-export {
-  BROKEN_PROMISES_CAP,
-  OVERDUE_AGE_CAP_DAYS,
-  RISK_WEIGHTS,
-  type RiskFactor,
-  type RiskFactorName,
-  type RiskScore,
-  riskScore,
-} from "./risk.ts";
+export { describeRisk, MAX_RISK_FACTORS, type RiskFactor, type RiskScore, riskScore } from "./risk.ts";

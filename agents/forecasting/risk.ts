@@ -1,103 +1,79 @@
-// The account risk score the router and the worklist use: 0 (nothing to worry about) to 100, higher
-// = riskier. A weighted sum of factors, each a value in 0..1, so every score explains itself:
-//
-//   factor              weight  value
-//   overdue_share        0.25   overdue share of the open balance (in the customer's currency, or the
-//                               currency with most open invoices when it has none in its own)
-//   overdue_age          0.25   days the oldest open invoice is past due ÷ 90, at most 1
-//   predicted_lateness   0.20   mean P(paid > 30 days late) over the open invoices' predictions
-//   broken_promises      0.15   broken or lapsed promises to pay (last 180 days) ÷ 2, at most 1
-//   credit_use           0.10   open balance ÷ credit limit, at most 1 (0 without a limit)
-//   disputes             0.05   live disputes ÷ open invoices, at most 1
-//
-// Issue 5 replaces this with a calibrated probability; the output shape stays.
+// The account risk score the router and the worklist use: the probability, in percent, that the
+// account's open balance is paid more than 30 days late (tools/ar-metrics/account-risk.ts: the
+// balance-weighted mean of the open invoices' calibrated late probabilities, over the account's main
+// currency). Its factors are that mean's terms, one per invoice — "INV-7: 60% of the balance, 85%
+// likely late" — so the score explains itself exactly: Σ weight × value = score / 100.
+import { accountLateRisk } from "../../tools/ar-metrics/account-risk.ts";
 import type { AccountSnapshot } from "../../tools/read/account-snapshot-types.ts";
-import { compareText, daysBetween } from "./model.ts";
+import { compareText } from "./model.ts";
 
-export const RISK_WEIGHTS = {
-  overdue_share: 0.25,
-  overdue_age: 0.25,
-  predicted_lateness: 0.2,
-  broken_promises: 0.15,
-  credit_use: 0.1,
-  disputes: 0.05,
-} as const;
-export type RiskFactorName = keyof typeof RISK_WEIGHTS;
-
-/** Past due this long, the age factor is at its maximum (the "at-risk" 90+ bucket). */
-export const OVERDUE_AGE_CAP_DAYS = 90;
-/** This many broken promises, the promise factor is at its maximum. */
-export const BROKEN_PROMISES_CAP = 2;
+/** At most this many factors are listed (record_forecast keeps 50); the rest are summed in one line. */
+export const MAX_RISK_FACTORS = 20;
 
 export interface RiskFactor {
-  name: RiskFactorName;
+  /** The invoice's reference, or "N other invoices". */
+  name: string;
+  /** Its share of the main-currency open balance, 0..1. */
   weight: number;
-  /** 0..1 */
+  /** Its probability of being paid more than 30 days late, 0..1. */
   value: number;
 }
 
 export interface RiskScore {
-  /** 0..100, one decimal. */
+  /** 0..100, one decimal: P(open balance paid more than 30 days late) in percent. */
   score: number;
+  /** The currency the shares are in; null when nothing is open. */
+  currency: string | null;
   factors: RiskFactor[];
 }
 
-const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
-/** The currency balances are compared in: the customer's own if it has open invoices in it. */
-function mainCurrency(snapshot: AccountSnapshot): string | null {
-  const counts = new Map<string, number>();
-  for (const i of snapshot.openInvoices) counts.set(i.currency, (counts.get(i.currency) ?? 0) + 1);
-  if (counts.has(snapshot.customer.currency)) return snapshot.customer.currency;
-  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || compareText(a, b));
-  return ranked[0]?.[0] ?? null;
-}
 
 export function riskScore(
   snapshot: AccountSnapshot,
   predictions: readonly { invoiceId: string; lateProbability: number }[],
 ): RiskScore {
-  const { asOf, customer } = snapshot;
-  const currency = mainCurrency(snapshot);
-  const inCurrency = snapshot.openInvoices.filter((i) => i.currency === currency && i.balanceMinor > 0);
-  const open = inCurrency.reduce((sum, i) => sum + i.balanceMinor, 0);
-  const overdue = inCurrency
-    .filter((i) => compareText(i.dueDate, asOf) < 0)
-    .reduce((sum, i) => sum + i.balanceMinor, 0);
-
-  const oldestDays = snapshot.openInvoices.reduce((max, i) => Math.max(max, daysBetween(i.dueDate, asOf)), 0);
-
-  const lateness = predictions.length
-    ? predictions.reduce((sum, p) => sum + clamp01(p.lateProbability), 0) / predictions.length
-    : 0;
-
-  const broken = snapshot.promises.filter(
-    (p) => p.status === "broken" || (p.status === "open" && compareText(p.promisedDate, asOf) < 0),
-  ).length;
-
-  const ownBalance = snapshot.openInvoices
-    .filter((i) => i.currency === customer.currency)
-    .reduce((sum, i) => sum + i.balanceMinor, 0);
-  const limit = customer.creditLimitMinor;
-
-  const liveDisputes = snapshot.disputes.filter(
-    (d) => d.status === "open" || d.status === "investigating",
-  ).length;
-
-  const values: Record<RiskFactorName, number> = {
-    overdue_share: open > 0 ? overdue / open : 0,
-    overdue_age: oldestDays / OVERDUE_AGE_CAP_DAYS,
-    predicted_lateness: lateness,
-    broken_promises: broken / BROKEN_PROMISES_CAP,
-    credit_use: limit !== null && limit > 0 ? ownBalance / limit : 0,
-    disputes: liveDisputes / Math.max(1, snapshot.openInvoices.length),
-  };
-  const factors = (Object.keys(RISK_WEIGHTS) as RiskFactorName[]).map((name) => ({
-    name,
-    weight: RISK_WEIGHTS[name],
-    value: round3(clamp01(values[name])),
+  const probability = new Map(predictions.map((p) => [p.invoiceId, p.lateProbability]));
+  const invoices = snapshot.openInvoices.filter((i) => probability.has(i.id));
+  const risk = accountLateRisk(
+    invoices.map((i) => ({
+      invoiceId: i.id,
+      currency: i.currency,
+      balanceMinor: i.balanceMinor,
+      lateProbability: probability.get(i.id)!,
+    })),
+    snapshot.customer.currency,
+  );
+  const refOf = new Map(invoices.map((i) => [i.id, i.externalRef]));
+  const listed = risk.contributions.slice(0, MAX_RISK_FACTORS);
+  const rest = risk.contributions.slice(MAX_RISK_FACTORS);
+  const factors: RiskFactor[] = listed.map((c) => ({
+    name: refOf.get(c.invoiceId) ?? c.invoiceId,
+    weight: round3(c.weight),
+    value: round3(c.lateProbability),
   }));
-  const score = factors.reduce((sum, f) => sum + f.weight * clamp01(values[f.name]), 0);
-  return { score: Math.round(score * 1000) / 10, factors };
+  if (rest.length > 0) {
+    const weight = rest.reduce((sum, c) => sum + c.weight, 0);
+    const late = rest.reduce((sum, c) => sum + c.weight * c.lateProbability, 0);
+    factors.push({
+      name: `${rest.length} other invoices`,
+      weight: round3(weight),
+      value: weight > 0 ? round3(late / weight) : 0,
+    });
+  }
+  return { score: Math.round(risk.probability * 1000) / 10, currency: risk.currency, factors };
+}
+
+/** "risk 42.5% …, mostly INV-7 (60% of the balance, 85% likely late)" for the run's notes. */
+export function describeRisk(risk: RiskScore): string {
+  const top = [...risk.factors].sort(
+    (a, b) => b.weight * b.value - a.weight * a.value || compareText(a.name, b.name),
+  )[0];
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return (
+    `risk ${risk.score}% that the open balance is paid more than 30 days late` +
+    (top && top.value > 0
+      ? ` (mostly ${top.name}: ${pct(top.weight)} of the ${risk.currency ?? ""} balance, ${pct(top.value)} likely late)`
+      : "")
+  );
 }

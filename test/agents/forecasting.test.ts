@@ -5,13 +5,14 @@ import { describe, expect, it } from "vitest";
 import {
   customerHistoryModel,
   decideForecast,
+  MAX_RISK_FACTORS,
   MIN_HISTORY,
   type PayDateModel,
   priorDaysLate,
-  RISK_WEIGHTS,
   riskScore,
   weightedMedian,
 } from "../../agents/forecasting/index.ts";
+import type { SnapshotOpenInvoice } from "../../tools/read/account-snapshot-types.ts";
 import { shuffleSnapshot } from "./builders-dfc.ts";
 import {
   AS_OF,
@@ -120,64 +121,100 @@ describe("customerHistoryModel", () => {
 });
 
 describe("riskScore", () => {
-  const score = (over: SnapshotOverrides, lateProbability = 0.2) => {
-    const snapshot = makeSnapshot(over);
-    return riskScore(
-      snapshot,
-      snapshot.openInvoices.map((i) => ({ invoiceId: i.id, lateProbability })),
+  const scored = (invoices: SnapshotOpenInvoice[], late: Record<string, number>) =>
+    riskScore(
+      makeSnapshot({ openInvoices: invoices }),
+      invoices.map((i) => ({ invoiceId: i.id, lateProbability: late[i.externalRef]! })),
     );
-  };
 
-  it("documents weights that sum to 1 and stays within 0..100", () => {
-    expect(Object.values(RISK_WEIGHTS).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
-    expect(score({}).score).toBe(0);
-    const worst = score(
-      {
-        customer: { creditLimitMinor: 1_000 },
-        openInvoices: [overdue("INV-1", 200, { disputed: true })],
-        disputes: [dispute({ status: "open" })],
-        promises: [promise({ key: "P-1", status: "broken" }), promise({ key: "P-2", status: "broken" })],
-      },
-      1,
+  it("is the balance-weighted mean of the invoices' late probabilities, in percent", () => {
+    const risk = scored(
+      [overdue("INV-1", 10, { balanceMinor: 100_000 }), overdue("INV-2", -5, { balanceMinor: 300_000 })],
+      { "INV-1": 0.8, "INV-2": 0.2 },
     );
-    expect(worst.score).toBe(100);
-    for (const f of worst.factors) expect(f.value).toBe(1);
+    // 0.25 × 0.8 + 0.75 × 0.2 = 0.35
+    expect(risk.score).toBe(35);
+    expect(risk.currency).toBe("USD");
+    // The factors are the mean's terms, largest contribution first, and add up to the score.
+    expect(risk.factors).toEqual([
+      { name: "INV-1", weight: 0.25, value: 0.8 },
+      { name: "INV-2", weight: 0.75, value: 0.2 },
+    ]);
+    expect(risk.factors.reduce((sum, f) => sum + f.weight * f.value, 0) * 100).toBeCloseTo(risk.score, 6);
   });
 
-  it("rises with overdue age", () => {
-    const scores = [0, 10, 30, 60, 90].map((days) => score({ openInvoices: [overdue("INV-1", days)] }).score);
-    for (let i = 1; i < scores.length; i++) expect(scores[i]!).toBeGreaterThan(scores[i - 1]!);
+  it("is 0 with nothing open and ignores invoices without a prediction or balance", () => {
+    expect(riskScore(makeSnapshot({}), [])).toEqual({ score: 0, currency: null, factors: [] });
+    const snapshot = makeSnapshot({
+      openInvoices: [overdue("INV-1", 40), overdue("INV-2", 5), overdue("INV-3", 5, { balanceMinor: 0 })],
+    });
+    const [one, , three] = snapshot.openInvoices;
+    const risk = riskScore(snapshot, [
+      { invoiceId: one!.id, lateProbability: 1 },
+      { invoiceId: three!.id, lateProbability: 0.5 },
+    ]);
+    expect(risk.score).toBe(100);
+    expect(risk.factors.map((f) => f.name)).toEqual(["INV-1"]);
   });
 
-  it("rises with broken promises, lapsed open promises counting as broken", () => {
-    const invoices = [overdue("INV-1", 10)];
-    const none = score({ openInvoices: invoices }).score;
-    const one = score({ openInvoices: invoices, promises: [promise({ status: "broken" })] }).score;
-    const two = score({
-      openInvoices: invoices,
-      promises: [
-        promise({ status: "broken" }),
-        promise({ key: "P-2", status: "open", promisedDate: "2026-04-01" }),
+  it("weighs balances only within the account's own currency, when it has invoices in it", () => {
+    const risk = scored(
+      [
+        overdue("INV-1", 3, { balanceMinor: 50_000 }),
+        overdue("INV-2", 3, { currency: "EUR", balanceMinor: 1 }),
       ],
-    }).score;
-    const kept = score({ openInvoices: invoices, promises: [promise({ status: "kept" })] }).score;
-    expect(one).toBeGreaterThan(none);
-    expect(two).toBeGreaterThan(one);
-    expect(kept).toBe(none);
+      { "INV-1": 0.1, "INV-2": 0.9 },
+    );
+    expect(risk.currency).toBe("USD");
+    expect(risk.score).toBe(10);
+    const foreignOnly = scored(
+      [
+        overdue("INV-3", 3, { currency: "EUR" }),
+        overdue("INV-4", 3, { currency: "EUR" }),
+        overdue("INV-5", 3, { currency: "GBP" }),
+      ],
+      { "INV-3": 0.2, "INV-4": 0.4, "INV-5": 1 },
+    );
+    expect(foreignOnly.currency).toBe("EUR");
+    expect(foreignOnly.score).toBe(30);
   });
 
-  it("rises with predicted lateness, overdue share, credit use and disputes", () => {
-    const base: SnapshotOverrides = {
-      customer: { creditLimitMinor: 1_000_000 },
-      openInvoices: [overdue("INV-1", 5), overdue("INV-2", -10)],
-    };
-    const b = score(base).score;
-    expect(score(base, 0.9).score).toBeGreaterThan(b);
-    expect(
-      score({ ...base, openInvoices: [overdue("INV-1", 5), overdue("INV-2", 1)] }).score,
-    ).toBeGreaterThan(b);
-    expect(score({ ...base, customer: { creditLimitMinor: 200_000 } }).score).toBeGreaterThan(b);
-    expect(score({ ...base, disputes: [dispute({ status: "investigating" })] }).score).toBeGreaterThan(b);
+  it(`lists at most ${MAX_RISK_FACTORS} invoices and sums the rest in one line`, () => {
+    const invoices = Array.from({ length: MAX_RISK_FACTORS + 5 }, (_, k) =>
+      overdue(`INV-${100 + k}`, k, { balanceMinor: 10_000 }),
+    );
+    const late = Object.fromEntries(invoices.map((i, k) => [i.externalRef, k / 100]));
+    const risk = scored(invoices, late);
+    expect(risk.factors).toHaveLength(MAX_RISK_FACTORS + 1);
+    expect(risk.factors.at(-1)!.name).toBe("5 other invoices");
+    expect(risk.factors[0]!.name).toBe(`INV-${100 + MAX_RISK_FACTORS + 4}`);
+    expect(risk.factors.reduce((sum, f) => sum + f.weight, 0)).toBeCloseTo(1, 2);
+    expect(risk.factors.reduce((sum, f) => sum + f.weight * f.value, 0) * 100).toBeCloseTo(risk.score, 1);
+  });
+
+  it("lies between the lowest and highest invoice probability (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            balance: fc.integer({ min: 1, max: 10_000_000 }),
+            p: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
+        (rows) => {
+          const invoices = rows.map((r, k) => overdue(`INV-${k}`, 1, { balanceMinor: r.balance }));
+          const late = Object.fromEntries(rows.map((r, k) => [`INV-${k}`, r.p]));
+          const { score } = scored(invoices, late);
+          const ps = rows.map((r) => r.p * 100);
+          expect(score).toBeGreaterThanOrEqual(Math.floor(Math.min(...ps) * 10) / 10 - 0.1);
+          expect(score).toBeLessThanOrEqual(Math.ceil(Math.max(...ps) * 10) / 10 + 0.1);
+        },
+      ),
+    );
   });
 });
 
@@ -207,8 +244,13 @@ describe("decideForecast", () => {
     expect(input.predictions.map((p) => p.invoiceId)).toEqual(snapshot.openInvoices.map((i) => i.id));
     // days late 5, 9, 7, 40 (oldest first) weigh 0.61, 0.72, 0.85, 1: half the weight is reached at 9
     expect(input.predictions[1]!.predictedPayDate).toBe("2026-05-19");
-    expect(input.riskFactors).toHaveLength(Object.keys(RISK_WEIGHTS).length);
+    // One factor per open invoice, adding up to the score.
+    expect(input.riskFactors).toHaveLength(2);
     expect(result.riskScore).toBeGreaterThan(0);
+    expect(
+      (input.riskFactors as { weight: number; value: number }[]).reduce((s, f) => s + f.weight * f.value, 0) *
+        100,
+    ).toBeCloseTo(result.riskScore, 0);
     expect(result.predictions).toEqual(input.predictions);
   });
 

@@ -27,6 +27,24 @@ describe("forecast eval on the demo portfolio", () => {
     expect(last.observedRate).toBeGreaterThan(first.observedRate);
   });
 
+  it("calibrates: the calibrated late probability scores better than the raw one, and beats the base rate", () => {
+    expect(result.reliability.brier).toBeLessThan(result.rawReliability.brier);
+    expect(result.reliability.brier).toBeLessThan(result.reliability.brierReference);
+    expect(result.reliability.ece).toBeLessThan(0.05);
+  });
+
+  it("the account risk score at the cut means what it says: observed late share by decile follows it", () => {
+    const { accountReliability: account } = result;
+    expect(account.accounts).toBeGreaterThan(100);
+    // Each account weighs 1 in total (its invoices' balance shares).
+    expect(account.rows.reduce((sum, row) => sum + row.weight, 0)).toBeCloseTo(account.accounts, 6);
+    expect(account.brier).toBeLessThan(account.brierReference);
+    expect(account.ece).toBeLessThan(0.08);
+    const first = account.rows[0]!;
+    const last = account.rows.at(-1)!;
+    expect(last.observedRate - first.observedRate).toBeGreaterThan(0.5);
+  });
+
   it("reads the demo history the way the ledger would: paid when the last money arrived", () => {
     const rows = demoPaymentHistory({ customers: 50, seed: 7, asOf: "2026-03-10" });
     expect(rows.length).toBeGreaterThan(200);

@@ -52,6 +52,9 @@ export interface BacktestPrediction {
   p10Date: string;
   p50Date: string;
   p90Date: string;
+  /** P(paid more than 30 days late) as of the invoice date: calibrated, and before calibration. */
+  lateProbability: number;
+  rawLateProbability: number;
   customerMeanDate: string;
 }
 
@@ -96,13 +99,7 @@ export function backtest(rows: readonly HistoryInvoice[], options: BacktestOptio
       asOf,
       typeof context === "function" ? context(invoice, asOf) : context,
     );
-    const forecast = forecastFromQuantiles(
-      model.predict(features),
-      invoice.dueDate,
-      asOf,
-      features,
-      model.version,
-    );
+    const forecast = forecastFromQuantiles(model.predict(features), invoice.dueDate, asOf, features, model);
     const meanLate = customerMean.get(invoice.customerId) ?? 0;
     predictions.push({
       invoice,
@@ -110,6 +107,8 @@ export function backtest(rows: readonly HistoryInvoice[], options: BacktestOptio
       p10Date: forecast.p10Date,
       p50Date: forecast.p50Date,
       p90Date: forecast.p90Date,
+      lateProbability: forecast.lateProbability,
+      rawLateProbability: forecast.rawLateProbability,
       customerMeanDate: maxDate(addDays(invoice.dueDate, Math.round(meanLate)), asOf),
     });
   }

@@ -27,6 +27,8 @@ export type { ModelParams, PayDateModelJson, TrainOptions } from "./model.ts";
 export {
   DEFAULT_PARAMS,
   fromJSON,
+  groupByCustomer,
+  MIN_CALIBRATION_EXAMPLES,
   MODEL_FAMILY,
   PayDateQuantileModel,
   QUANTILES,

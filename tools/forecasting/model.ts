@@ -25,7 +25,18 @@
 // and the final ensemble is refitted on all training examples with that many rounds.
 //
 // Quantile crossing: the three predictions are sorted (monotone rearrangement), so p10 ≤ p50 ≤ p90.
-import { addDays, assertDate, maxDate } from "./dates.ts";
+//
+// Late-probability calibration: the probability of paying more than 30 days late read off the three
+// quantiles (predict.ts) is only as good as the quantiles' tails, and the reliability table showed it
+// too low for the safest invoices and too high for the riskiest. So training also fits an isotonic map
+// from that raw probability to the observed late rate (tools/ar-metrics/calibration.ts), on the
+// validation period and with the ensembles that never saw it: every invoice issued in the validation
+// period whose outcome is already known at the cut (due date + 31 days on or before the cut, whether
+// or not it was paid — keeping only the paid ones would keep only the punctual ones), as of its
+// invoice date and its overdue snapshots. The map is stored with the model and applied to every
+// prediction.
+import { calibrate, fitIsotonic, type IsotonicCalibration } from "../ar-metrics/calibration.ts";
+import { addDays, assertDate, daysBetween, maxDate } from "./dates.ts";
 import { buildFeatures, daysLate, FEATURE_NAMES, featureVector, type PayDateFeatures } from "./features.ts";
 import {
   bestIndex,
@@ -35,6 +46,7 @@ import {
   type GbtParams,
   predictEnsemble,
 } from "./gbt.ts";
+import { LATE_THRESHOLD_DAYS, lateProbability } from "./predict.ts";
 import type { FeatureContext, HistoryInvoice, QuantilePrediction } from "./types.ts";
 
 export const MODEL_FORMAT = "arc-paydate-gbq";
@@ -93,7 +105,7 @@ export const DEFAULT_PARAMS: ModelParams = {
   subsample: 0.8,
   seed: 20_240_501,
   validationShare: 0.2,
-  overdueSnapshots: [15, 30, 60],
+  overdueSnapshots: [-15, 0, 10, 20, 30, 60],
 };
 
 export interface PayDateModelJson {
@@ -109,7 +121,16 @@ export interface PayDateModelJson {
   /** Rounds kept per quantile. */
   rounds: Record<QuantileKey, number>;
   ensembles: Record<QuantileKey, EnsembleJson>;
+  /**
+   * The isotonic map from the raw late probability to a calibrated one, and what it was fitted on;
+   * null (or absent, in models stored before it existed) when the validation period had too few
+   * invoices with a known outcome: then the raw probability is used.
+   */
+  lateCalibration?: (IsotonicCalibration & { examples: number; lateRate: number }) | null;
 }
+
+/** Fewer validation examples with a known outcome than this, and the late probability stays raw. */
+export const MIN_CALIBRATION_EXAMPLES = 200;
 
 export class PayDateQuantileModel {
   readonly version: string;
@@ -137,6 +158,23 @@ export class PayDateQuantileModel {
     return { p10, p50, p90 };
   }
 
+  /** Whether the late probability is calibrated (see lateProbability). */
+  get calibrated(): boolean {
+    return Boolean(this.json.lateCalibration);
+  }
+
+  /**
+   * P(paid more than LATE_THRESHOLD_DAYS late | still open `minDaysLate` days after the due date) for
+   * quantiles `q` of this model: the raw probability (predict.ts) through the model's calibration.
+   * Already more than the threshold overdue, it is certain: 1.
+   */
+  lateProbability(q: QuantilePrediction, minDaysLate = Number.NEGATIVE_INFINITY): number {
+    const raw = lateProbability(q, minDaysLate);
+    const calibration = this.json.lateCalibration;
+    if (!calibration || minDaysLate > LATE_THRESHOLD_DAYS) return raw;
+    return Math.round(calibrate(calibration, raw) * 10_000) / 10_000;
+  }
+
   toJSON(): PayDateModelJson {
     return this.json;
   }
@@ -162,6 +200,14 @@ export interface TrainingExample {
   daysLate: number;
   /** The invoice date (orders examples in time for the validation split). */
   invoiceDate: string;
+}
+
+/** A calibration example: features as of a date, how overdue the invoice was then, and the outcome. */
+export interface CalibrationExample {
+  invoiceId: string | undefined;
+  x: number[];
+  minDaysLate: number;
+  late: boolean;
 }
 
 /** Invoices settled before `cut` → training examples, with pay dates on/after the cut hidden from the features. */
@@ -247,6 +293,8 @@ export function trainPayDateModel(
 
   const ensembles = {} as Record<QuantileKey, EnsembleJson>;
   const rounds = {} as Record<QuantileKey, number>;
+  // Fitted on the training split only: they choose the rounds and calibrate the late probability.
+  const heldOut = {} as Record<QuantileKey, EnsembleJson>;
   KEYS.forEach((key, q) => {
     const gbt: GbtParams = {
       alpha: QUANTILES[key],
@@ -259,20 +307,40 @@ export function trainPayDateModel(
       seed: params.seed + q,
     };
     let chosen = gbt.rounds;
-    if (fixedRounds === undefined && split) {
-      const { validationLoss } = fitQuantileEnsemble(
-        data,
-        y,
-        split.train,
-        gbt,
-        split.validation,
-        params.patience,
-      );
-      chosen = bestRound(validationLoss);
+    if (split) {
+      const fit =
+        fixedRounds === undefined
+          ? fitQuantileEnsemble(data, y, split.train, gbt, split.validation, params.patience)
+          : fitQuantileEnsemble(data, y, split.train, gbt);
+      if (fixedRounds === undefined) chosen = bestRound(fit.validationLoss);
+      heldOut[key] = fit.ensemble;
     }
     ensembles[key] = fitQuantileEnsemble(data, y, all, { ...gbt, rounds: chosen }).ensemble;
     rounds[key] = chosen;
   });
+
+  let lateCalibration: PayDateModelJson["lateCalibration"] = null;
+  if (split) {
+    const pairs = calibrationExamples(
+      rows,
+      cut,
+      split.from,
+      params.overdueSnapshots,
+      typeof context === "function" ? context : context ? () => context : undefined,
+    ).map((e) => {
+      const [p10, p50, p90] = KEYS.map((key) => predictEnsemble(heldOut[key], e.x, rounds[key])).sort(
+        (a, b) => a - b,
+      ) as [number, number, number];
+      return { score: lateProbability({ p10, p50, p90 }, e.minDaysLate), outcome: e.late };
+    });
+    if (pairs.length >= MIN_CALIBRATION_EXAMPLES) {
+      lateCalibration = {
+        ...fitIsotonic(pairs),
+        examples: pairs.length,
+        lateRate: pairs.filter((p) => p.outcome).length / pairs.length,
+      };
+    }
+  }
 
   const version = `${MODEL_FAMILY}@${cut}#${fnv1a(
     JSON.stringify({ params, rounds, features: FEATURE_NAMES, data: dataFingerprint(examples) }),
@@ -287,7 +355,50 @@ export function trainPayDateModel(
     params,
     rounds,
     ensembles,
+    lateCalibration,
   });
+}
+
+/**
+ * Invoices issued from `from` up to the cut whose late-or-not outcome is known at the cut (due date +
+ * LATE_THRESHOLD_DAYS + 1 on or before it), as of their invoice date and each overdue snapshot while
+ * still open and not yet past the threshold, with the features known then.
+ */
+export function calibrationExamples(
+  rows: readonly HistoryInvoice[],
+  cut: string,
+  from: string,
+  overdueSnapshots: readonly number[],
+  context?: (invoice: HistoryInvoice, asOf: string) => FeatureContext,
+): CalibrationExample[] {
+  const known = hideAfter(rows, cut);
+  const byCustomer = groupByCustomer(known);
+  const examples: CalibrationExample[] = [];
+  for (const invoice of known) {
+    if (invoice.invoiceDate < from || invoice.invoiceDate >= cut) continue;
+    const decidedOn = addDays(invoice.dueDate, LATE_THRESHOLD_DAYS + 1);
+    if (decidedOn > cut) continue;
+    // Open at the cut and the cut on/after due + 31: it was paid more than 30 days late (or not yet).
+    const late = invoice.paidDate === null || daysLate(invoice) > LATE_THRESHOLD_DAYS;
+    const asOfs = [invoice.invoiceDate];
+    for (const k of overdueSnapshots) {
+      const asOf = addDays(invoice.dueDate, k);
+      if (asOf > invoice.invoiceDate && (invoice.paidDate === null || asOf < invoice.paidDate))
+        asOfs.push(asOf);
+    }
+    for (const asOf of asOfs) {
+      const minDaysLate = daysBetween(invoice.dueDate, asOf);
+      if (minDaysLate > LATE_THRESHOLD_DAYS) continue;
+      const features = buildFeatures(
+        invoice,
+        byCustomer.get(invoice.customerId)!,
+        asOf,
+        context?.(invoice, asOf),
+      );
+      examples.push({ invoiceId: invoice.invoiceId, x: featureVector(features), minDaysLate, late });
+    }
+  }
+  return examples;
 }
 
 function dayAfterLastPayment(rows: readonly HistoryInvoice[]): string {
@@ -308,7 +419,7 @@ function validationSplit(examples: readonly TrainingExample[], share: number) {
     (e.invoiceDate >= from ? validation : train).push(i);
   });
   if (train.length < 20 || validation.length < 10) return undefined;
-  return { train: Int32Array.from(train), validation: Int32Array.from(validation) };
+  return { from, train: Int32Array.from(train), validation: Int32Array.from(validation) };
 }
 
 /** The first round whose validation loss is the lowest (at least 1). */

@@ -19,8 +19,13 @@ export interface PayDateForecast {
   p10Date: string;
   p50Date: string;
   p90Date: string;
-  /** P(paid more than LATE_THRESHOLD_DAYS days after the due date | not paid before asOf), 0..1. */
+  /**
+   * P(paid more than LATE_THRESHOLD_DAYS days after the due date | not paid before asOf), 0..1,
+   * calibrated by the model when it has a calibration (model.ts).
+   */
   lateProbability: number;
+  /** The same read straight off the quantiles, before calibration. */
+  rawLateProbability: number;
   /** Quantiles of days late given the invoice is still open on asOf (what the dates are made of). */
   quantiles: QuantilePrediction;
   /** The model's own quantiles, before that condition. */
@@ -38,7 +43,7 @@ export function predictPayDate(
   context?: FeatureContext,
 ): PayDateForecast {
   const features = buildFeatures(invoice, history, asOf, context);
-  return forecastFromQuantiles(model.predict(features), invoice.dueDate, asOf, features, model.version);
+  return forecastFromQuantiles(model.predict(features), invoice.dueDate, asOf, features, model);
 }
 
 /** Dates and late probability from model quantiles, for an invoice due `dueDate` and open on `asOf`. */
@@ -47,7 +52,7 @@ export function forecastFromQuantiles(
   dueDate: string,
   asOf: string,
   features: PayDateFeatures,
-  modelVersion: string,
+  model: Pick<PayDateQuantileModel, "version" | "lateProbability">,
 ): PayDateForecast {
   const minDaysLate = daysBetween(dueDate, asOf);
   const quantiles = conditionalQuantiles(modelQuantiles, minDaysLate);
@@ -56,11 +61,12 @@ export function forecastFromQuantiles(
     p10Date: date(quantiles.p10),
     p50Date: date(quantiles.p50),
     p90Date: date(quantiles.p90),
-    lateProbability: lateProbability(modelQuantiles, minDaysLate),
+    lateProbability: model.lateProbability(modelQuantiles, minDaysLate),
+    rawLateProbability: lateProbability(modelQuantiles, minDaysLate),
     quantiles,
     modelQuantiles,
     features,
-    modelVersion,
+    modelVersion: model.version,
   };
 }
 

@@ -1,6 +1,7 @@
 // The quantile model's invariants: ordered quantiles, determinism, JSON round trip, cold start, and
 // that it learns the obvious from a synthetic history.
 import { describe, expect, it } from "vitest";
+import { calibrate } from "../../../tools/ar-metrics/calibration.ts";
 import {
   binFeatures,
   fitQuantileEnsemble,
@@ -13,11 +14,13 @@ import {
   type ForecastInvoice,
   fromJSON,
   lateProbability,
+  MIN_CALIBRATION_EXAMPLES,
   type PayDateFeatures,
   predictPayDate,
   survival,
   trainPayDateModel,
 } from "../../../tools/forecasting/index.ts";
+import { calibrationExamples } from "../../../tools/forecasting/model.ts";
 import { conditionalQuantiles, inverseSurvival } from "../../../tools/forecasting/predict.ts";
 import { syntheticHistory } from "./synthetic.ts";
 
@@ -120,6 +123,81 @@ describe("trainPayDateModel", () => {
     const latest = customers.at(-1)!.id;
     expect(p50(latest)).toBeGreaterThan(p50(earliest) + 10);
     expect(p50(customers[5]!.id, true)).toBeGreaterThan(p50(customers[5]!.id, false) + 5);
+  });
+});
+
+describe("late-probability calibration", () => {
+  const BIG = syntheticHistory({ customers: 160, invoicesPerCustomer: 15, seed: 11 });
+  const big = trainPayDateModel(BIG, { cut: CUT, maxRounds: 80, patience: 20 });
+  const q = { p10: -2, p50: 12, p90: 33 };
+
+  it("fits a monotone map on the validation period and applies it to every probability below certainty", () => {
+    const calibration = big.toJSON().lateCalibration!;
+    expect(calibration.examples).toBeGreaterThanOrEqual(MIN_CALIBRATION_EXAMPLES);
+    for (let k = 1; k < calibration.blocks.length; k++) {
+      expect(calibration.blocks[k]!.value).toBeGreaterThanOrEqual(calibration.blocks[k - 1]!.value);
+    }
+    expect(big.calibrated).toBe(true);
+    expect(big.lateProbability(q, 0)).toBeCloseTo(calibrate(calibration, lateProbability(q, 0)), 4);
+    expect(big.lateProbability(q, 31)).toBe(1);
+    // Stored with the model; a model stored before calibration existed reads the raw probability.
+    expect(fromJSON(JSON.stringify(big)).lateProbability(q, 0)).toBe(big.lateProbability(q, 0));
+    const { lateCalibration: _, ...older } = big.toJSON();
+    expect(fromJSON(older).calibrated).toBe(false);
+    expect(fromJSON(older).lateProbability(q, 0)).toBe(lateProbability(q, 0));
+    const forecast = predictPayDate(big, invoice("C001"), BIG, CUT);
+    expect(forecast.rawLateProbability).toBe(lateProbability(forecast.modelQuantiles, -30));
+    expect(forecast.lateProbability).toBe(big.lateProbability(forecast.modelQuantiles, -30));
+  });
+
+  it("stays raw when the validation period has too few invoices with a known outcome", () => {
+    expect(MODEL.toJSON().lateCalibration ?? null).toBeNull();
+    expect(MODEL.calibrated).toBe(false);
+  });
+
+  it("learns only from outcomes known at the cut, open invoices past due + 30 counting as late", () => {
+    const row = (id: string, invoiceDate: string, dueDate: string, paidDate: string | null) => ({
+      customerId: "C1",
+      invoiceId: id,
+      invoiceDate,
+      dueDate,
+      paidDate,
+      amountMinor: 10_000,
+    });
+    const cut = "2024-06-01";
+    const examples = calibrationExamples(
+      [
+        row("late-open", "2024-03-01", "2024-03-31", null), // still open at the cut, 62 days past due
+        row("paid-after-cut", "2024-03-05", "2024-04-04", "2024-07-01"), // open at the cut: late
+        row("paid-on-time", "2024-03-10", "2024-04-09", "2024-04-12"),
+        row("paid-late", "2024-03-12", "2024-04-11", "2024-05-20"), // 39 days late, before the cut
+        row("undecided", "2024-04-20", "2024-05-20", "2024-05-22"), // due + 31 after the cut: unknown
+        row("before-validation", "2024-01-05", "2024-02-04", "2024-02-04"),
+      ],
+      cut,
+      "2024-03-01",
+      [-15, 0, 20, 60],
+    );
+    const outcomes = examples.map((e) => `${e.invoiceId}@${e.minDaysLate}:${e.late ? "late" : "ok"}`);
+    expect(outcomes.sort()).toEqual(
+      [
+        "late-open@-30:late",
+        "late-open@-15:late",
+        "late-open@0:late",
+        "late-open@20:late", // as of due + 60 it is past the threshold: certain, not a calibration example
+        "paid-after-cut@-30:late",
+        "paid-after-cut@-15:late",
+        "paid-after-cut@0:late",
+        "paid-after-cut@20:late",
+        "paid-on-time@-30:ok",
+        "paid-on-time@-15:ok",
+        "paid-on-time@0:ok", // paid on 04-12: no snapshot as of due + 20
+        "paid-late@-30:late",
+        "paid-late@-15:late",
+        "paid-late@0:late",
+        "paid-late@20:late",
+      ].sort(),
+    );
   });
 });
 
