@@ -23,7 +23,7 @@ export const rulesBrain: Brain = {
         return { calls, notes: decision.notes };
       }
       case "collection": {
-        const decision = decideCollection(snapshot, policy);
+        const decision = decideCollection(snapshot, policy, { payDateModel: context?.payDateModel });
         return { calls: decision.calls, notes: decision.notes };
       }
       case "forecasting": {

@@ -12,7 +12,10 @@
 //   5. pauses: a live promise or a current payment plan covering the carrying invoice;
 //   6. the ladder level due (segment-shifted, raised past a broken promise) against the level reached;
 //   7. one action for the level: a message grouping every due invoice, a call task, or a legal
-//      referral proposal; and, where the policy offers one, a payment-plan proposal.
+//      referral proposal; and, where the policy offers one, a payment-plan proposal. A contact carries
+//      what it is worth: the account's worklist line for that channel (worklist.ts) — the cash acting
+//      now is expected to bring into the next 30 days and per collector minute — in its reason, and a
+//      call task carries the line's full explanation for the collector who makes the call.
 import type { DunningTone, MoneyLimits, PolicyDocument } from "../../policies/document.ts";
 import { totalsText } from "../../tools/messages.ts";
 import type {
@@ -22,10 +25,12 @@ import type {
   SnapshotPaymentPlan,
   SnapshotPromise,
 } from "../../tools/read/account-snapshot-types.ts";
+import type { PayDateModel } from "../forecasting/index.ts";
 import { addDays, compareText, daysBetween, utcDateOf } from "./dates.ts";
 import { chooseReach } from "./reach.ts";
 import { type CollectionSegment, deriveSegment } from "./segment.ts";
 import { renderMessage } from "./templates.ts";
+import { accountWorklistLine } from "./worklist.ts";
 
 export type PausedBy = "promise" | "plan" | "dispute_only" | "min_balance" | "flag" | "nothing_due";
 
@@ -38,11 +43,30 @@ export interface CollectionDecision {
   /** The ladder level the account is at today (null when paused before the ladder or none is due yet). */
   level: number | null;
   pausedBy?: PausedBy;
+  /**
+   * For a contact planned today: expected cash brought into the next 30 days by it, and that per
+   * collector minute (minor units of the carrying invoice's currency).
+   */
+  worth?: {
+    currency: string;
+    broughtForwardMinor: number;
+    valuePerMinuteMinor: number;
+    effortMinutes: number;
+  };
+}
+
+export interface CollectionOptions {
+  /** The pay-date model the forecasting specialist uses (BrainContext); default its rules model. */
+  payDateModel?: PayDateModel;
 }
 
 const TONE_RANK: Record<DunningTone, number> = { friendly: 0, firm: 1, final: 2 };
 
-export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocument): CollectionDecision {
+export function decideCollection(
+  snapshot: AccountSnapshot,
+  policy: PolicyDocument,
+  options: CollectionOptions = {},
+): CollectionDecision {
   const { customer, asOf } = snapshot;
   const dunning = policy.dunning;
   const assessment = deriveSegment(snapshot);
@@ -50,7 +74,7 @@ export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocume
   const notes: string[] = [`segment ${segment}: ${assessment.why}`];
   const calls: PlannedCall[] = [];
   const decision = (
-    rest: Pick<CollectionDecision, "carryingInvoiceId" | "level"> & { pausedBy?: PausedBy },
+    rest: Pick<CollectionDecision, "carryingInvoiceId" | "level" | "worth"> & { pausedBy?: PausedBy },
   ) => ({
     calls,
     notes,
@@ -254,6 +278,29 @@ export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocume
       ...(offerPlan ? { planOfferInstallments: plans.installments } : {}),
     });
 
+  // What the contact is worth, in the carrying invoice's currency; kept for the decision's `worth`.
+  let worth: CollectionDecision["worth"];
+  const valueOf = (channel: Parameters<typeof accountWorklistLine>[1]) => {
+    const line = accountWorklistLine(snapshot, channel, carrying.currency, {
+      model: options.payDateModel,
+      segment,
+    });
+    if (line) {
+      worth = {
+        currency: line.currency,
+        broughtForwardMinor: line.broughtForwardMinor,
+        valuePerMinuteMinor: line.valuePerMinuteMinor,
+        effortMinutes: line.effortMinutes,
+      };
+      notes.push(`worklist: ${line.explanation}`);
+    }
+    return line;
+  };
+  const worthClause = (line: ReturnType<typeof valueOf>) =>
+    line
+      ? `; worth ≈ ${money(line.broughtForwardMinor, line.currency)} brought into the next 30 days for ${line.effortMinutes} collector minutes`
+      : "";
+
   let acted = true;
   if (target.action === "legal_referral") {
     const invoiceIds = planInvoices.map((i) => i.id);
@@ -277,20 +324,23 @@ export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocume
       target.action === "call_task"
         ? "this level is a call"
         : `${segment} accounts are automated only up to ${automatedUpTo} messages`;
+    const line = valueOf("call");
     calls.push({
       tool: "create_task",
       input: {
         customerId: customer.id,
         kind: "call",
-        title: `Call account ${customer.externalRef} about ${plural(group.length, "overdue invoice")} (level ${target.level}, ${target.name})`,
-        detail: `Why a call: ${because}.\n\n${script.body}`,
+        title:
+          `Call account ${customer.externalRef} about ${plural(group.length, "overdue invoice")} (level ${target.level}, ${target.name})` +
+          (line ? `: worth ≈ ${money(line.broughtForwardMinor, carrying.currency)}` : ""),
+        detail: `Why a call: ${because}.${line ? `\nWhat it is worth: ${line.explanation}.` : ""}\n\n${script.body}`,
         ...(customer.owner ? { owner: customer.owner } : {}),
         dueAt,
         invoiceIds: group.map((i) => i.id),
         dunningLevel: target.level,
       },
       key: `collection:task:L${target.level}`,
-      why: `${why}; ${because}`,
+      why: `${why}; ${because}${worthClause(line)}`,
     });
   } else {
     const preferred = target.channels?.[segment] ?? target.channel;
@@ -309,6 +359,7 @@ export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocume
         );
       }
       const message = messageFor(reach.channel);
+      const line = valueOf(reach.channel);
       calls.push({
         tool: "send_message",
         input: {
@@ -322,7 +373,7 @@ export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocume
           dunningLevel: target.level,
         },
         key: `collection:message:L${target.level}`,
-        why: `${why}; ${plural(group.length, "invoice")} in one ${reach.channel}${reach.fallbackFrom ? ` (fallback from ${reach.fallbackFrom.channel})` : ""}`,
+        why: `${why}; ${plural(group.length, "invoice")} in one ${reach.channel}${reach.fallbackFrom ? ` (fallback from ${reach.fallbackFrom.channel})` : ""}${worthClause(line)}`,
       });
     }
   }
@@ -339,7 +390,7 @@ export function decideCollection(snapshot: AccountSnapshot, policy: PolicyDocume
       why: `${segment} account at level ${target.level} with ${money(planBalance, carrying.currency)} overdue: the policy offers ${plans.installments} instalments`,
     });
   }
-  return decision({ ...carried, level: target.level });
+  return decision({ ...carried, level: target.level, ...(worth ? { worth } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The collection specialist's rules brain: pure functions of an account snapshot and the policy.
 export {
   type CollectionDecision,
+  type CollectionOptions,
   decideCollection,
   type PausedBy,
   splitInstallments,
@@ -35,3 +36,4 @@ export {
   type TemplateInput,
   type TemplateInvoice,
 } from "./templates.ts";
+export { accountWorklistLine } from "./worklist.ts";

@@ -26,19 +26,23 @@ export interface ForecastDecision {
   predictions: ForecastPrediction[];
 }
 
-export function decideForecast(
+/**
+ * One prediction per open invoice, oldest due date first, held to the contract whatever the model: a
+ * pay date not before asOf, quantile dates bracketing it, a probability in 0..1, finite features.
+ * The collection specialist values its actions on the same predictions (agents/collection/worklist.ts).
+ */
+export function predictOpenInvoices(
   snapshot: AccountSnapshot,
   model: PayDateModel = customerHistoryModel,
-): ForecastDecision {
+): ForecastPrediction[] {
   const { asOf } = snapshot;
-  const notes: string[] = [];
   const invoices = [...snapshot.openInvoices].sort(
     (a, b) =>
       compareText(a.dueDate, b.dueDate) ||
       compareText(a.externalRef, b.externalRef) ||
       compareText(a.id, b.id),
   );
-  const predictions = invoices.map((invoice): ForecastPrediction => {
+  return invoices.map((invoice): ForecastPrediction => {
     const raw = model.predict(invoice, snapshot.paidInvoices, asOf, snapshot);
     const date = /^\d{4}-\d{2}-\d{2}$/.test(raw.predictedPayDate) ? raw.predictedPayDate : asOf;
     const predictedPayDate = compareText(date, asOf) < 0 ? asOf : date;
@@ -71,6 +75,15 @@ export function decideForecast(
       features,
     };
   });
+}
+
+export function decideForecast(
+  snapshot: AccountSnapshot,
+  model: PayDateModel = customerHistoryModel,
+): ForecastDecision {
+  const { asOf } = snapshot;
+  const notes: string[] = [];
+  const predictions = predictOpenInvoices(snapshot, model);
 
   const risk = riskScore(snapshot, predictions);
   notes.push(describeRisk(risk));

@@ -1,6 +1,11 @@
 // The forecasting specialist's rules brain: the pay-date model seam and its rules model, the risk
 // score, and the decision.
-export { decideForecast, type ForecastDecision, type ForecastPrediction } from "./decide.ts";
+export {
+  decideForecast,
+  type ForecastDecision,
+  type ForecastPrediction,
+  predictOpenInvoices,
+} from "./decide.ts";
 export {
   customerHistoryModel,
   HISTORY_WINDOW,

@@ -3,16 +3,19 @@
 // fallback, plan proposals and determinism. No database.
 import { describe, expect, it } from "vitest";
 import {
+  accountWorklistLine,
   type CollectionDecision,
   decideCollection,
   splitInstallments,
 } from "../../agents/collection/index.ts";
+import type { PayDateModel } from "../../agents/forecasting/index.ts";
 import { DEFAULT_POLICY } from "../../policies/default-policy.ts";
 import type { PolicyDocument } from "../../policies/document.ts";
 import type { AccountSnapshot, PlannedCall } from "../../tools/read/account-snapshot-types.ts";
 import {
   AS_OF,
   CUSTOMER_ID,
+  communication,
   contact,
   day,
   history,
@@ -411,7 +414,9 @@ describe("strategic accounts", () => {
       invoiceIds: [id("INV-1")],
       dunningLevel: 4,
     });
-    expect(task.input.title).toBe("Call account C-1001 about 1 overdue invoice (level 4, firm)");
+    expect(task.input.title).toMatch(
+      /^Call account C-1001 about 1 overdue invoice \(level 4, firm\): worth ≈ /,
+    );
     expect(task.input.detail).toContain("strategic accounts are automated only up to friendly messages");
     expect(task.input.detail).toContain("INV-1 (due 2026-03-31) is 15 days overdue");
     expect(tools(single(45, 5, strategic))).toEqual(["create_task"]);
@@ -426,6 +431,81 @@ describe("strategic accounts", () => {
     );
     expect(call(d, "create_task").input).not.toHaveProperty("owner");
     expect(call(d, "create_task").input.detail).toContain("this level is a call");
+  });
+});
+
+describe("what a contact is worth (the account's worklist line)", () => {
+  // A quantile model fixture: every invoice paid 10 / 40 / 70 days after AS_OF (P10 / P50 / P90).
+  const quantiles: PayDateModel = {
+    version: "fixture-quantiles",
+    predict: () => ({
+      predictedPayDate: day(40),
+      p10PayDate: day(10),
+      p90PayDate: day(70),
+      lateProbability: 0.4,
+      features: {},
+    }),
+  };
+  const strategicFirm = makeSnapshot({
+    customer: { strategic: true },
+    openInvoices: [overdue("INV-1", 15, { dunningLevel: 3, balanceMinor: 100_000 })],
+  });
+
+  it("values a call task by hand-computable figures and tells the collector", () => {
+    const d = decideCollection(strategicFirm, DEFAULT_POLICY, { payDateModel: quantiles });
+    // P(paid within 30 days if we wait) = 0.1 + 0.4 × (30 − 10) / (40 − 10) = 0.3667, so 63.33% would
+    // slip; a call on a 1–30-day-old debt brings 0.3 of that in, × 0.7 for a strategic account:
+    // 100,000 × 0.63333 × 0.3 × 0.7 = 13,300 minor units, over 10 minutes.
+    expect(d.worth).toEqual({
+      currency: "USD",
+      broughtForwardMinor: 13_300,
+      valuePerMinuteMinor: expect.closeTo(1_330, 6),
+      effortMinutes: 10,
+    });
+    const task = call(d, "create_task");
+    expect(task.input.title).toBe(
+      "Call account C-1001 about 1 overdue invoice (level 4, firm): worth ≈ 133.00 USD",
+    );
+    expect(task.input.detail).toContain("What it is worth: ");
+    expect(task.input.detail).toContain("63% of the");
+    expect(task.why).toContain("worth ≈ 133.00 USD brought into the next 30 days for 10 collector minutes");
+    expect(d.notes.some((n) => n.startsWith("worklist: "))).toBe(true);
+  });
+
+  it("values an email for its own effort and effect, and counts a recent contact half", () => {
+    const emailed = decideCollection(
+      makeSnapshot({
+        openInvoices: [overdue("INV-1", 10, { balanceMinor: 100_000 })],
+        contacts: [contact()],
+      }),
+      DEFAULT_POLICY,
+      { payDateModel: quantiles },
+    );
+    const message = call(emailed, "send_message");
+    expect(message.input.channel).toBe("email");
+    // Unknown history → the "slow"/default responsiveness of the derived segment, × 0.4 for an email.
+    expect(emailed.worth!.effortMinutes).toBe(3);
+    expect(message.why).toMatch(/worth ≈ [\d,.]+ USD brought into the next 30 days for 3 collector minutes$/);
+    const account = (over: SnapshotOverrides = {}) =>
+      makeSnapshot({ openInvoices: [overdue("INV-1", 10, { balanceMinor: 100_000 })], ...over });
+    const before = accountWorklistLine(account(), "email", "USD", { model: quantiles })!;
+    expect(before.broughtForwardMinor).toBe(emailed.worth!.broughtForwardMinor);
+    const after = accountWorklistLine(
+      account({ communications: [communication({ occurredAt: `${day(-2)}T10:00:00.000Z` })] }),
+      "email",
+      "USD",
+      { model: quantiles },
+    )!;
+    expect(after.broughtForwardMinor).toBe(Math.round(before.broughtForwardMinor / 2));
+    expect(accountWorklistLine(account(), "email", "EUR", { model: quantiles })).toBeNull();
+  });
+
+  it("plans nothing and values nothing when nothing is due", () => {
+    const d = decideCollection(makeSnapshot({ openInvoices: [overdue("INV-1", -20)] }), DEFAULT_POLICY, {
+      payDateModel: quantiles,
+    });
+    expect(d.calls).toEqual([]);
+    expect(d.worth).toBeUndefined();
   });
 });
 

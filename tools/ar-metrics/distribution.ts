@@ -13,7 +13,7 @@
 // Pay *day* = ceil(X): day d collects X in (d − 1, d], so P(day ≤ P50) = 0.5 exactly for a whole-day
 // P50, and a certain invoice (P10 = P50 = P90 = d) is paid on day d. Quantiles before asOf are moved to
 // asOf (day 0): an open invoice is not paid in the past.
-import { dayNumber } from "./dates.ts";
+import { dayNumber, daysBetween } from "./dates.ts";
 
 export interface PayDayQuantiles {
   /** Days after asOf (0 = asOf itself) by which 10% / 50% / 90% of the paid-probability is paid. */
@@ -101,5 +101,24 @@ export function payDayFromDaysLate(
     p50: Math.max(0, offset + daysLate.p50),
     p90: Math.max(0, offset + daysLate.p90),
     neverPaidProbability,
+  };
+}
+
+/**
+ * Pay-day quantiles (days after asOf) from predicted pay dates: the median and, when the model gave
+ * them, the P10 / P90 dates (else the median). Dates before asOf count as asOf; the order is kept.
+ */
+export function payDayOf(
+  asOf: string,
+  p50: string,
+  p10?: string | null,
+  p90?: string | null,
+): PayDayQuantiles {
+  const after = (date: string) => Math.max(0, daysBetween(asOf, date));
+  const mid = after(p50);
+  return {
+    p10: Math.min(p10 ? after(p10) : mid, mid),
+    p50: mid,
+    p90: Math.max(p90 ? after(p90) : mid, mid),
   };
 }

@@ -11,7 +11,7 @@ import {
   predictions,
   promisesToPay,
 } from "../../db/schema.ts";
-import { daysBetween, type PayDayQuantiles } from "../ar-metrics/index.ts";
+import { type PayDayQuantiles, payDayOf } from "../ar-metrics/index.ts";
 import { invoiceIsDisputed } from "../ledger.ts";
 
 export interface ForecastInvoice {
@@ -33,16 +33,6 @@ export interface ForecastInvoice {
  * Quantiles of the pay day in days after asOf. A prediction with only a median (the rules model)
  * gives a point forecast; the quantile model gives P10/P90 too.
  */
-function payDayOf(asOf: string, p50: string, p10: string | null, p90: string | null): PayDayQuantiles {
-  const after = (date: string) => Math.max(0, daysBetween(asOf, date));
-  const mid = after(p50);
-  return {
-    p10: Math.min(p10 ? after(p10) : mid, mid),
-    p50: mid,
-    p90: Math.max(p90 ? after(p90) : mid, mid),
-  };
-}
-
 export async function loadForecastInputs(
   db: DbOrTx,
   asOf: string,

@@ -1,15 +1,15 @@
 // The collectors' worklist: accounts ranked by the cash that acting now is expected to bring forward,
 // per minute of collector effort, each line explained (scoring in tools/ar-metrics/worklist.ts).
 import { z } from "zod";
-import { buildWorklist, type WorklistAccount } from "../ar-metrics/index.ts";
+import { accountLateRisk, buildWorklist, type WorklistAccount } from "../ar-metrics/index.ts";
 import { defineTool } from "../define.ts";
 import { utcDate } from "../ledger.ts";
 import { id, isoDate } from "../schemas.ts";
 import { loadForecastAccounts, loadForecastInputs } from "./forecast-inputs.ts";
 
 /**
- * P(paid more than 30 days late) for an account with no prediction yet: its stored risk score read
- * as a probability, else a middling prior — an unscored account is neither safe nor hopeless.
+ * P(paid more than 30 days late) for an account with neither a risk score nor a prediction yet: a
+ * middling prior — an unscored account is neither safe nor hopeless.
  */
 export const UNSCORED_LATE_PROBABILITY = 0.3;
 
@@ -42,12 +42,25 @@ export const worklist = defineTool({
     }
     const input_: WorklistAccount[] = accounts.map((account) => {
       const own = invoicesOf.get(account.id) ?? [];
-      const predicted = own.map((i) => i.lateProbability).filter((p): p is number => p !== null);
+      // The account risk the forecasting specialist stored with its predictions (account-risk.ts);
+      // for predictions stored without one, the same measure from them; else the prior.
+      const predicted = own.flatMap((i) =>
+        i.lateProbability === null
+          ? []
+          : [
+              {
+                invoiceId: i.invoiceId,
+                currency: i.currency,
+                balanceMinor: i.balanceMinor,
+                lateProbability: i.lateProbability,
+              },
+            ],
+      );
       const lateProbability =
-        predicted.length > 0
-          ? Math.max(...predicted)
-          : account.riskScore !== null
-            ? account.riskScore / 100
+        account.riskScore !== null
+          ? account.riskScore / 100
+          : predicted.length > 0
+            ? accountLateRisk(predicted).probability
             : UNSCORED_LATE_PROBABILITY;
       return {
         accountId: account.id,
