@@ -12,7 +12,7 @@ import { contacts, customers, invoices } from "../db/schema.ts";
 import { DEFAULT_POLICY, evaluate } from "../policies/index.ts";
 import type { Caller, ProposedAction } from "../policies/types.ts";
 import { runAccounts } from "../server/run.ts";
-import { type HistoryInvoice, predictPayDate, trainPayDateModel } from "../tools/forecasting/index.ts";
+import { groupByCustomer, predictPayDate, trainPayDateModel } from "../tools/forecasting/index.ts";
 import { composeMessage } from "../tools/messages.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
@@ -23,6 +23,8 @@ import { baseFacts } from "./policy-gate.ts";
 export interface BenchOptions {
   customers: number;
   calls: number;
+  /** Portfolio size for the pay-date model's training and scoring (in memory, no database). */
+  forecastCustomers: number;
   databaseUrl?: string;
   seed: number;
 }
@@ -39,7 +41,7 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
   const results: Measurement[] = [];
   results.push(...benchPolicy());
   results.push(benchCashApplication());
-  results.push(...benchPayDateModel(options.customers, options.seed));
+  results.push(...benchPayDateModel(options.forecastCustomers, options.seed));
   const dataDir = mkdtempSync(join(tmpdir(), "arc-bench-"));
   try {
     const embedded = await openDatabase({ dataDir });
@@ -71,33 +73,49 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
   return results;
 }
 
-/** Training the pay-date model on a demo portfolio's history, and scoring every open invoice with it. */
-function benchPayDateModel(customers: number, seed: number): Measurement[] {
+/**
+ * Training the pay-date model on a demo portfolio's history (generated in memory), and scoring every
+ * invoice open at the as-of date with it: issue 5 asks for these on 100,000 customers. Training samples
+ * whole customers down to DEFAULT_PARAMS.maxTrainingInvoices settled invoices; scoring covers all.
+ */
+export function benchPayDateModel(customers: number, seed: number): Measurement[] {
   const asOf = "2026-03-11";
+  const generating = performance.now();
   const history = demoPaymentHistory({ customers, seed, asOf });
+  const generateSeconds = (performance.now() - generating) / 1000;
+  const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const model = trainPayDateModel(history, { cut: asOf });
   const trainSeconds = (performance.now() - started) / 1000;
-  const byCustomer = new Map<string, HistoryInvoice[]>();
-  for (const h of history) {
-    const list = byCustomer.get(h.customerId);
-    if (list) list.push(h);
-    else byCustomer.set(h.customerId, [h]);
-  }
+  const trainedRss = process.memoryUsage().rss;
+  const byCustomer = groupByCustomer(history);
   const open = history.filter((h) => h.paidDate === null || h.paidDate >= asOf);
   const scoring = performance.now();
-  for (const invoice of open) predictPayDate(model, invoice, byCustomer.get(invoice.customerId) ?? [], asOf);
+  let late = 0;
+  for (const invoice of open) {
+    late += predictPayDate(model, invoice, byCustomer.get(invoice.customerId) ?? [], asOf).lateProbability;
+  }
   const scoreSeconds = (performance.now() - scoring) / 1000;
+  const json = model.toJSON();
+  const sample = json.sample
+    ? `${json.sample.customers} of ${json.sample.ofCustomers} customers sampled, ${json.sample.invoices} of ${json.sample.ofInvoices} settled invoices`
+    : `${json.trainingInvoices} settled invoices`;
+  const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
   return [
     {
       database: "-",
-      metric: `pay-date model training on ${customers} customers' history (${model.toJSON().trainingInvoices} settled invoices)`,
-      value: `${trainSeconds.toFixed(1)} s`,
+      metric: `demo payment history of ${customers} customers, generated in memory (${history.length} invoices)`,
+      value: `${generateSeconds.toFixed(1)} s`,
     },
     {
       database: "-",
-      metric: `pay-date scoring of ${open.length} open invoices`,
-      value: `${scoreSeconds.toFixed(2)} s (${Math.round(open.length / scoreSeconds)} invoices/s)`,
+      metric: `pay-date model training on it (${sample}; ${json.trainingExamples} examples)`,
+      value: `${trainSeconds.toFixed(1)} s, RSS ${mib(rssBefore)} → ${mib(trainedRss)}`,
+    },
+    {
+      database: "-",
+      metric: `pay-date scoring of the ${open.length} invoices open on ${asOf} (mean late probability ${(late / Math.max(1, open.length)).toFixed(3)})`,
+      value: `${scoreSeconds.toFixed(1)} s (${Math.round(open.length / scoreSeconds)} invoices/s)`,
     },
   ];
 }

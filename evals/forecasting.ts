@@ -32,28 +32,38 @@ export function demoPaymentHistory(options: {
   asOf: string;
 }): HistoryInvoice[] {
   const ctx = createContext(options.seed, options.asOf);
-  const batch = emptyBatch();
-  for (let index = 0; index < options.customers; index++) generateCustomer(ctx, index, batch);
-  const received = new Map(batch.payments.map((p) => [p.id, p.receivedOn]));
-  const paid = new Map<string, { amount: number; last: string }>();
-  for (const a of batch.applications) {
-    const on = received.get(a.paymentId)!;
-    const so = paid.get(a.invoiceId) ?? { amount: 0, last: on };
-    paid.set(a.invoiceId, { amount: so.amount + a.amountMinor, last: on > so.last ? on : so.last });
+  const rows: HistoryInvoice[] = [];
+  // A batch of customers at a time: only the invoices are kept, so 100,000 customers fit in memory
+  // (each customer's records come from its own seeded streams, so batching changes nothing).
+  const BATCH = 500;
+  for (let first = 0; first < options.customers; first += BATCH) {
+    const batch = emptyBatch();
+    for (let index = first; index < Math.min(options.customers, first + BATCH); index++) {
+      generateCustomer(ctx, index, batch);
+    }
+    const received = new Map(batch.payments.map((p) => [p.id, p.receivedOn]));
+    const paid = new Map<string, { amount: number; last: string }>();
+    for (const a of batch.applications) {
+      const on = received.get(a.paymentId);
+      if (on === undefined) throw new Error(`application to ${a.invoiceId} from a payment of another batch`);
+      const so = paid.get(a.invoiceId) ?? { amount: 0, last: on };
+      paid.set(a.invoiceId, { amount: so.amount + a.amountMinor, last: on > so.last ? on : so.last });
+    }
+    const disputed = new Set(batch.disputes.map((d) => d.invoiceId));
+    for (const inv of batch.invoices) {
+      const p = paid.get(inv.id);
+      rows.push({
+        customerId: inv.customerId,
+        invoiceId: inv.id,
+        invoiceDate: inv.issueDate,
+        dueDate: inv.dueDate,
+        paidDate: p && p.amount >= inv.amountMinor ? p.last : null,
+        amountMinor: inv.amountMinor,
+        disputed: disputed.has(inv.id),
+      });
+    }
   }
-  const disputed = new Set(batch.disputes.map((d) => d.invoiceId));
-  return batch.invoices.map((inv) => {
-    const p = paid.get(inv.id);
-    return {
-      customerId: inv.customerId,
-      invoiceId: inv.id,
-      invoiceDate: inv.issueDate,
-      dueDate: inv.dueDate,
-      paidDate: p && p.amount >= inv.amountMinor ? p.last : null,
-      amountMinor: inv.amountMinor,
-      disputed: disputed.has(inv.id),
-    };
-  });
+  return rows;
 }
 
 export interface ForecastEvalResult {

@@ -26,6 +26,9 @@ interface TrainOutput {
   stored?: boolean;
   trainingInvoices?: number;
   trainingExamples?: number;
+  settledInvoices?: number;
+  sampledCustomers?: number;
+  ofCustomers?: number;
   seconds?: number;
 }
 
@@ -65,17 +68,31 @@ export function registerForecastCommands(program: Command): void {
       "Train the pay-date model on every invoice settled before the as-of date and store it (the nightly run retrains a model older than 7 days)",
     )
     .option("--as-of <date>", "train on invoices settled before this date (YYYY-MM-DD); default today")
+    .option("--max-invoices <n>", "sample whole customers down to this many settled invoices (default 50000)")
     .option("--json", "print JSON")
-    .action(async (options: { asOf?: string; json?: boolean }) => {
+    .action(async (options: { asOf?: string; maxInvoices?: string; json?: boolean }) => {
       const arc = await openArc();
       try {
         const result = await arc.runner.call<TrainOutput>(
           "train_pay_date_model",
-          options.asOf ? { asOf: options.asOf } : {},
-          { caller: CLI_CALLER },
+          {
+            ...(options.asOf ? { asOf: options.asOf } : {}),
+            ...(options.maxInvoices !== undefined
+              ? { maxTrainingInvoices: Number(options.maxInvoices) }
+              : {}),
+          },
+          // A fresh key per invocation: the derived one (tool + input) would replay an earlier answer
+          // after the ledger changed ("nothing to train on" before an import). Training twice is
+          // harmless: the same history gives the same version, stored once.
+          {
+            caller: CLI_CALLER,
+            idempotencyKey: `cli:forecast-train:${new Date().toISOString()}:${process.pid}`,
+          },
         );
         if (result.status === "invalid") {
-          for (const issue of result.issues) console.error(`--as-of: ${issue.message}`);
+          const flag: Record<string, string> = { asOf: "--as-of", maxTrainingInvoices: "--max-invoices" };
+          for (const issue of result.issues)
+            console.error(`${flag[issue.path] ?? issue.path}: ${issue.message}`);
           process.exitCode = 1;
           return;
         }
@@ -90,6 +107,9 @@ export function registerForecastCommands(program: Command): void {
         else
           console.log(
             `Trained ${out.version} on ${out.trainingInvoices} settled invoices (${out.trainingExamples} examples) in ${out.seconds} s` +
+              (out.sampledCustomers !== undefined
+                ? ` — a sample of ${out.sampledCustomers} of ${out.ofCustomers} customers (${out.settledInvoices} settled invoices in all)`
+                : "") +
               (out.stored ? "." : "; this exact model was already stored."),
           );
       } finally {

@@ -32,6 +32,7 @@ export {
   MODEL_FAMILY,
   PayDateQuantileModel,
   QUANTILES,
+  sampleTrainingCustomers,
   trainPayDateModel,
 } from "./model.ts";
 export type { PayDateForecast } from "./predict.ts";

@@ -1,15 +1,17 @@
 // Trains the pay-date model on the ledger's own history and stores it (forecast_models), so every
 // prediction made with it can be traced to its parameters. Training is deterministic: the same
 // history and cut give the same version, and storing a version twice keeps the first.
-import { desc, isNull, sql } from "drizzle-orm";
+import { and, desc, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../../db/connection.ts";
 import { forecastModels, invoices } from "../../db/schema.ts";
 import { defineTool } from "../define.ts";
 import {
+  DEFAULT_PARAMS,
   fromJSON,
   type HistoryInvoice,
   type PayDateQuantileModel,
+  sampleTrainingCustomers,
   trainPayDateModel,
 } from "../forecasting/index.ts";
 import { utcDate } from "../ledger.ts";
@@ -19,7 +21,11 @@ import { isoDate } from "../schemas.ts";
  * Every invoice as payment history: paid on the day the payment that settled it was received (the
  * same reading as the account snapshot's paid invoices), disputed if it ever was.
  */
-export async function loadPaymentHistory(db: DbOrTx): Promise<HistoryInvoice[]> {
+export async function loadPaymentHistory(
+  db: DbOrTx,
+  customerIds?: readonly string[],
+): Promise<HistoryInvoice[]> {
+  if (customerIds && customerIds.length === 0) return [];
   const rows = await db
     .select({
       customerId: invoices.customerId,
@@ -34,8 +40,42 @@ export async function loadPaymentHistory(db: DbOrTx): Promise<HistoryInvoice[]> 
       disputed: sql<boolean>`exists (select 1 from disputes d where d.invoice_id = "invoices"."id")`,
     })
     .from(invoices)
-    .where(isNull(invoices.voidedAt));
+    .where(
+      and(
+        isNull(invoices.voidedAt),
+        customerIds ? inArray(invoices.customerId, [...customerIds]) : undefined,
+      ),
+    );
   return rows.map((r) => ({ ...r, paidDate: r.paidDate ?? null }));
+}
+
+/**
+ * The payment history to train on at `cut`: every customer's, or, when more than
+ * `maxTrainingInvoices` invoices were settled before the cut, the whole history of the customers
+ * sampleTrainingCustomers keeps — counted in the database first, so a large ledger is never loaded
+ * whole.
+ */
+export async function loadTrainingHistory(
+  db: DbOrTx,
+  cut: string,
+  maxTrainingInvoices = DEFAULT_PARAMS.maxTrainingInvoices,
+): Promise<{
+  history: HistoryInvoice[];
+  settled: number;
+  sampledCustomers: number | null;
+  customers: number;
+}> {
+  const counts = await db.execute<{ customer_id: string; settled: number }>(sql`
+    select i.customer_id, count(*)::int as settled from invoices i
+    where i.voided_at is null and i.balance_minor = 0
+      and (select max(p.received_on) from payment_applications a join payments p on p.id = a.payment_id
+           where a.invoice_id = i.id) < ${cut}::date
+    group by i.customer_id`);
+  const settledByCustomer = new Map(counts.map((r) => [r.customer_id, Number(r.settled)]));
+  const settled = [...settledByCustomer.values()].reduce((a, b) => a + b, 0);
+  const kept = sampleTrainingCustomers(settledByCustomer, maxTrainingInvoices, DEFAULT_PARAMS.seed);
+  const history = await loadPaymentHistory(db, kept ? [...kept] : undefined);
+  return { history, settled, sampledCustomers: kept?.size ?? null, customers: settledByCustomer.size };
 }
 
 /** The newest stored model, ready to predict with; null before the first training. */
@@ -57,18 +97,28 @@ export const trainPayDateModelTool = defineTool({
     "Train the pay-date model (gradient-boosted quantile trees, P10/P50/P90 of days late) on every invoice settled " +
     "before the as-of date and store it; forecasts made afterwards use it and record its version.",
   effect: "write",
-  input: z.object({ asOf: isoDate.optional() }),
+  input: z.object({
+    asOf: isoDate.optional(),
+    /** Sample whole customers down to this many settled invoices (default DEFAULT_PARAMS'). */
+    maxTrainingInvoices: z.number().int().min(100).max(10_000_000).optional(),
+  }),
   async propose() {
     return { kind: "portfolio_forecast" };
   },
   async run(input, tx, ctx) {
     const asOf = input.asOf ?? utcDate(ctx.now);
-    const history = await loadPaymentHistory(tx);
-    const settled = history.filter((h) => h.paidDate !== null && h.paidDate < asOf).length;
+    const { history, settled, sampledCustomers, customers } = await loadTrainingHistory(
+      tx,
+      asOf,
+      input.maxTrainingInvoices,
+    );
     if (settled === 0)
       return { trained: false, reason: "no invoice was settled before the as-of date", asOf };
     const started = performance.now();
-    const model = trainPayDateModel(history, { cut: asOf });
+    const model = trainPayDateModel(history, {
+      cut: asOf,
+      ...(input.maxTrainingInvoices ? { maxTrainingInvoices: input.maxTrainingInvoices } : {}),
+    });
     const seconds = (performance.now() - started) / 1000;
     const json = model.toJSON();
     const inserted = await tx
@@ -83,6 +133,9 @@ export const trainPayDateModelTool = defineTool({
           trainingExamples: json.trainingExamples,
           rounds: json.rounds,
           trainSeconds: Number(seconds.toFixed(2)),
+          settledInvoices: settled,
+          customers,
+          ...(sampledCustomers !== null ? { sampledCustomers } : {}),
         },
         actionId: ctx.actionId,
       })
@@ -95,6 +148,8 @@ export const trainPayDateModelTool = defineTool({
       stored: inserted.length > 0,
       trainingInvoices: json.trainingInvoices,
       trainingExamples: json.trainingExamples,
+      settledInvoices: settled,
+      ...(sampledCustomers !== null ? { sampledCustomers, ofCustomers: customers } : {}),
       rounds: json.rounds,
       seconds: Number(seconds.toFixed(2)),
     };

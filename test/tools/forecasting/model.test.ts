@@ -17,6 +17,7 @@ import {
   MIN_CALIBRATION_EXAMPLES,
   type PayDateFeatures,
   predictPayDate,
+  sampleTrainingCustomers,
   survival,
   trainPayDateModel,
 } from "../../../tools/forecasting/index.ts";
@@ -123,6 +124,31 @@ describe("trainPayDateModel", () => {
     const latest = customers.at(-1)!.id;
     expect(p50(latest)).toBeGreaterThan(p50(earliest) + 10);
     expect(p50(customers[5]!.id, true)).toBeGreaterThan(p50(customers[5]!.id, false) + 5);
+  });
+});
+
+describe("sampling customers for training", () => {
+  const counts = new Map<string, number>(Array.from({ length: 50 }, (_, k) => [`C${k}`, 1 + (k % 7)]));
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+
+  it("keeps everyone when they fit, else whole customers up to the cap, the same ones every time", () => {
+    expect(sampleTrainingCustomers(counts, total, 1)).toBeNull();
+    const kept = sampleTrainingCustomers(counts, 60, 1)!;
+    const used = [...kept].reduce((sum, id) => sum + counts.get(id)!, 0);
+    expect(used).toBeLessThanOrEqual(60);
+    expect(used).toBeGreaterThan(50);
+    expect([...sampleTrainingCustomers(counts, 60, 1)!]).toEqual([...kept]);
+    expect([...sampleTrainingCustomers(counts, 60, 2)!].sort()).not.toEqual([...kept].sort());
+    expect(() => sampleTrainingCustomers(counts, 0, 1)).toThrow(/maxTrainingInvoices/);
+  });
+
+  it("trains on the sample and records it in the model", () => {
+    const model = trainPayDateModel(HISTORY, { ...OPTIONS, maxTrainingInvoices: 200 }).toJSON();
+    expect(model.trainingInvoices).toBeLessThanOrEqual(200);
+    expect(model.sample).toMatchObject({ ofCustomers: 40 });
+    expect(model.sample!.customers).toBeLessThan(40);
+    expect(model.sample!.invoices).toBe(model.trainingInvoices);
+    expect(MODEL.toJSON().sample).toBeNull();
   });
 });
 
