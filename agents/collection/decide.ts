@@ -280,7 +280,7 @@ export function decideCollection(
 
   // What the contact is worth, in the carrying invoice's currency; kept for the decision's `worth`.
   let worth: CollectionDecision["worth"];
-  const valueOf = (channel: Parameters<typeof accountWorklistLine>[1]) => {
+  const worthOf = (channel: Parameters<typeof accountWorklistLine>[1]) => {
     const line = accountWorklistLine(snapshot, channel, carrying.currency, {
       model: options.payDateModel,
       segment,
@@ -296,7 +296,7 @@ export function decideCollection(
     }
     return line;
   };
-  const worthClause = (line: ReturnType<typeof valueOf>) =>
+  const worthClause = (line: ReturnType<typeof worthOf>) =>
     line
       ? `; worth ≈ ${money(line.broughtForwardMinor, line.currency)} brought into the next 30 days for ${line.effortMinutes} collector minutes`
       : "";
@@ -324,7 +324,7 @@ export function decideCollection(
       target.action === "call_task"
         ? "this level is a call"
         : `${segment} accounts are automated only up to ${automatedUpTo} messages`;
-    const line = valueOf("call");
+    const line = worthOf("call");
     calls.push({
       tool: "create_task",
       input: {
@@ -332,8 +332,11 @@ export function decideCollection(
         kind: "call",
         title:
           `Call account ${customer.externalRef} about ${plural(group.length, "overdue invoice")} (level ${target.level}, ${target.name})` +
-          (line ? `: worth ≈ ${money(line.broughtForwardMinor, carrying.currency)}` : ""),
-        detail: `Why a call: ${because}.${line ? `\nWhat it is worth: ${line.explanation}.` : ""}\n\n${script.body}`,
+          // Only a positive figure: "worth ≈ 0.00" would read as "do not call" on a call the ladder requires.
+          (line && line.broughtForwardMinor > 0
+            ? `: worth ≈ ${money(line.broughtForwardMinor, carrying.currency)}`
+            : ""),
+        detail: `Why a call: ${because}.${line ? `\nWhat it is worth: ${line.explanation}` : ""}\n\n${script.body}`,
         ...(customer.owner ? { owner: customer.owner } : {}),
         dueAt,
         invoiceIds: group.map((i) => i.id),
@@ -359,7 +362,7 @@ export function decideCollection(
         );
       }
       const message = messageFor(reach.channel);
-      const line = valueOf(reach.channel);
+      const line = worthOf(reach.channel);
       calls.push({
         tool: "send_message",
         input: {
