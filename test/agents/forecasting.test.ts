@@ -14,17 +14,7 @@ import {
 } from "../../agents/forecasting/index.ts";
 import type { SnapshotOpenInvoice } from "../../tools/read/account-snapshot-types.ts";
 import { shuffleSnapshot } from "./builders-dfc.ts";
-import {
-  AS_OF,
-  dispute,
-  history,
-  invoice,
-  makeSnapshot,
-  overdue,
-  paid,
-  promise,
-  type SnapshotOverrides,
-} from "./snapshot-builder.ts";
+import { AS_OF, history, invoice, makeSnapshot, overdue, paid, promise } from "./snapshot-builder.ts";
 
 const predict = customerHistoryModel.predict;
 /** An invoice issued 30 days before it is due, `dueIn` days after AS_OF (negative: overdue). */

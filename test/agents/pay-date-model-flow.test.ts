@@ -6,7 +6,7 @@ import { rulesBrain } from "../../agents/rules-brain.ts";
 import { generateDemoPortfolio } from "../../db/demo/generate.ts";
 import { customers, forecastModels, predictions } from "../../db/schema.ts";
 import { runAccounts } from "../../server/run.ts";
-import { testArc, testRunner } from "../support/arc.ts";
+import { testArc } from "../support/arc.ts";
 import { useTestDatabase } from "../support/db.ts";
 
 const database = useTestDatabase();
