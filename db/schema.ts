@@ -752,7 +752,8 @@ export const apiKeys = pgTable(
     name: text("name").notNull(),
     /** The first characters of the key, shown in listings and used to find the row. */
     prefix: text("prefix").notNull(),
-    /** scrypt hash of the whole key; the key itself is shown once and never stored. */
+    /** sha256 of the whole key (hex); the key is shown once and never stored. The secret is 256 random
+     * bits, so a fast hash is safe here: there is nothing to brute-force that a slow hash would protect. */
     keyHash: text("key_hash").notNull(),
     role: text("role").$type<Role>().notNull(),
     createdAt: createdAt(),
@@ -760,6 +761,29 @@ export const apiKeys = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [unique("api_keys_prefix_key").on(t.prefix), check("api_keys_role_known", oneOf(t.role, ROLES))],
+);
+
+/**
+ * Policy documents uploaded through the API, each validated before it is stored. The newest is the
+ * active policy unless ARC_POLICY_FILE pins one (server/policy-store.ts). Versions are unique, because
+ * every judged action records the version that judged it.
+ */
+export const policyVersions = pgTable(
+  "policy_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    version: text("version").notNull(),
+    /** The validated document, complete (a document never falls back to defaults in code). */
+    document: jsonb("document").notNull(),
+    /** sha256 of the document's canonical JSON, recorded in the audit entry too. */
+    sha256: text("sha256").notNull(),
+    uploadedBy: text("uploaded_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("policy_versions_version_key").on(t.version),
+    index("policy_versions_created_idx").on(t.createdAt),
+  ],
 );
 
 export type Customer = typeof customers.$inferSelect;
@@ -783,3 +807,4 @@ export type Run = typeof runs.$inferSelect;
 export type RunItem = typeof runItems.$inferSelect;
 export type Prediction = typeof predictions.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type PolicyVersion = typeof policyVersions.$inferSelect;

@@ -1,27 +1,45 @@
 // Wires one ARC instance: the database (embedded or DATABASE_URL, migrated), the policy document
-// (ARC_POLICY_FILE or the default) and the tool runner every interface calls through.
+// (ARC_POLICY_FILE, else the newest version uploaded through the API, else the default; see
+// policy-store.ts) and the tool runner every interface calls through.
 import { type Database, type OpenOptions, openDatabase } from "../db/connection.ts";
-import { DEFAULT_POLICY, loadPolicyFile, type PolicyDocument } from "../policies/index.ts";
+import type { PolicyDocument } from "../policies/index.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
+import { type PolicySource, resolveActivePolicy } from "./policy-store.ts";
 
 export interface Arc {
   database: Database;
   policy: PolicyDocument;
+  /**
+   * Where the policy came from; an API upload switches policy, runner and source together (usePolicy).
+   * Absent when code built the instance with a policy in hand (benchmarks).
+   */
+  policySource?: PolicySource;
   runner: ToolRunner;
   close(): Promise<void>;
 }
 
 export async function openArc(options: OpenOptions & { policyFile?: string } = {}): Promise<Arc> {
-  const policy = await resolvePolicy(options.policyFile ?? process.env.ARC_POLICY_FILE);
   const database = await openDatabase(options);
-  const runner = new ToolRunner({ db: database.db, policy, tools: ALL_TOOLS });
-  return { database, policy, runner, close: () => database.close() };
+  try {
+    const { policy, source } = await resolveActivePolicy(
+      database.db,
+      options.policyFile ?? process.env.ARC_POLICY_FILE,
+    );
+    const runner = new ToolRunner({ db: database.db, policy, tools: ALL_TOOLS });
+    return { database, policy, policySource: source, runner, close: () => database.close() };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
-async function resolvePolicy(path: string | undefined): Promise<PolicyDocument> {
-  if (!path) return DEFAULT_POLICY;
-  const loaded = await loadPolicyFile(path);
-  if (!loaded.ok) throw new Error(`policy file ${path} is invalid:\n  ${loaded.errors.join("\n  ")}`);
-  return loaded.policy;
+/**
+ * Judges everything from now on by `policy`. Calls already under way finish with the runner they
+ * started with; a run captures its runner when it starts.
+ */
+export function usePolicy(arc: Arc, policy: PolicyDocument, source: PolicySource): void {
+  arc.runner = arc.runner.withPolicy(policy);
+  arc.policy = policy;
+  arc.policySource = source;
 }

@@ -16,6 +16,7 @@ import {
   threadIdFor,
 } from "../agents/supervisor.ts";
 import { customers, runItems, runs } from "../db/schema.ts";
+import { ToolInputError } from "../tools/errors.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   dryRun: boolean;
   brain: Brain;
   onProgress?: (done: number, total: number) => void;
+  /** Once the run has its id (a new run, or the unfinished one it resumes), before any account is worked. */
+  onStart?: (run: { runId: string; resumed: boolean; total: number }) => void;
 }
 
 export interface AccountResult {
@@ -60,6 +63,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     const { runId, resumed, todo } = options.dryRun
       ? { runId: "dry-run", resumed: false, todo: selected }
       : await startOrResume(arc, options, selected);
+    options.onStart?.({ runId, resumed, total: selected.length });
     if (!options.dryRun) await identifyPayers(arc, runId, now);
     // A dry run forecasts with the stored model and never trains one.
     const payDateModel = await payDateModelFor(
@@ -174,7 +178,8 @@ async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<Se
     .orderBy(...order);
   const found = new Set(rows.flatMap((r) => [r.id, r.externalRef]));
   const missing = refs.filter((r) => !found.has(r));
-  if (missing.length) throw new Error(`no customer ${missing.map((m) => `"${m}"`).join(", ")}`);
+  if (missing.length)
+    throw new ToolInputError("customers", `no customer ${missing.map((m) => `"${m}"`).join(", ")}`);
   return rows;
 }
 
@@ -461,4 +466,71 @@ export function renderReport(report: RunReport): string {
     `- Promises: ${report.promises.kept} kept, ${report.promises.broken} broken; plans: ${report.paymentPlans.proposed} proposed, ${report.paymentPlans.defaulted} defaulted`,
     `- Forecast: ${report.forecast.accounts} accounts, ${report.forecast.predictions} predictions, average risk ${report.forecast.averageRiskScore ?? "-"}`,
   ].join("\n");
+}
+
+/** Where a run stands, from its rows: any process's run, finished or not. */
+export interface RunProgress {
+  runId: string;
+  kind: string;
+  asOf: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  accounts: { total: number; finished: number; paused: number; failed: number };
+}
+
+const FINISHED_ITEM_STATUSES = ["done", "paused", "failed", "skipped"];
+
+function progressQuery(arc: Arc) {
+  const finished = sql.join(
+    FINISHED_ITEM_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  return arc.database.db
+    .select({
+      runId: runs.id,
+      kind: runs.kind,
+      asOf: runs.asOf,
+      status: runs.status,
+      startedAt: runs.startedAt,
+      finishedAt: runs.finishedAt,
+      total: sql<number>`count(${runItems.id})::int`,
+      finished: sql<number>`(count(${runItems.id}) filter (where ${runItems.status} in (${finished})))::int`,
+      paused: sql<number>`(count(${runItems.id}) filter (where ${runItems.status} = 'paused'))::int`,
+      failed: sql<number>`(count(${runItems.id}) filter (where ${runItems.status} = 'failed'))::int`,
+    })
+    .from(runs)
+    .leftJoin(runItems, eq(runItems.runId, runs.id))
+    .groupBy(runs.id)
+    .$dynamic();
+}
+
+function toProgress(
+  row: Awaited<ReturnType<ReturnType<typeof progressQuery>["execute"]>>[number],
+): RunProgress {
+  const { total, finished, paused, failed, ...run } = row;
+  return { ...run, accounts: { total, finished, paused, failed } };
+}
+
+export async function runProgress(arc: Arc, runId: string): Promise<RunProgress | null> {
+  const [row] = await progressQuery(arc).where(eq(runs.id, runId));
+  return row ? toProgress(row) : null;
+}
+
+/** The newest runs first. */
+export async function listRuns(
+  arc: Arc,
+  options: { limit: number; status?: string },
+): Promise<RunProgress[]> {
+  const rows = await progressQuery(arc)
+    .where(options.status ? eq(runs.status, options.status) : undefined)
+    .orderBy(sql`${runs.startedAt} desc`, asc(runs.id))
+    .limit(options.limit);
+  return rows.map(toProgress);
+}
+
+/** A finished run's report (null while it runs, and for a run that never finished). */
+export async function storedRunReport(arc: Arc, runId: string): Promise<RunReport | null> {
+  const [row] = await arc.database.db.select({ report: runs.report }).from(runs).where(eq(runs.id, runId));
+  return (row?.report as RunReport | null | undefined) ?? null;
 }

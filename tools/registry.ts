@@ -3,7 +3,9 @@ import type { Tool } from "./define.ts";
 import { accountOverview } from "./read/account-overview.ts";
 import { accountSnapshot } from "./read/account-snapshot.ts";
 import { arMetricsTool } from "./read/ar-metrics.ts";
+import { auditTrail } from "./read/audit-trail.ts";
 import { cashForecastTool } from "./read/cash-forecast.ts";
+import { invoiceDetail, listInvoices } from "./read/invoices.ts";
 import { paymentHistory, unappliedPayments } from "./read/payments.ts";
 import { pendingApprovals } from "./read/pending-approvals.ts";
 import { portfolioSummary } from "./read/portfolio-summary.ts";
@@ -30,6 +32,8 @@ export const READ_TOOLS = [
   searchCustomers,
   accountOverview,
   accountSnapshot,
+  listInvoices,
+  invoiceDetail,
   paymentHistory,
   unappliedPayments,
   pendingApprovals,
@@ -37,6 +41,7 @@ export const READ_TOOLS = [
   arMetricsTool,
   cashForecastTool,
   worklist,
+  auditTrail,
 ] as const;
 
 export const WRITE_TOOLS = [

@@ -84,6 +84,11 @@ export class ToolRunner {
     return [...this.tools.values()];
   }
 
+  /** The same runner (database, tools, clock) judging by another policy document: a new version's runner. */
+  withPolicy(policy: PolicyDocument): ToolRunner {
+    return new ToolRunner({ db: this.db, policy, tools: this.list(), clock: this.clock });
+  }
+
   get(name: string): Tool {
     const tool = this.tools.get(name);
     if (!tool)

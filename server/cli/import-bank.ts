@@ -3,16 +3,11 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { inArray } from "drizzle-orm";
-import { BANK_FILE_FORMATS, payments } from "../../db/schema.ts";
+import { BANK_FILE_FORMATS } from "../../db/schema.ts";
 import type { BankFileFormat } from "../../tools/bank-files/index.ts";
-import {
-  type BankImportInput,
-  bankImportInput,
-  bankPaymentRef,
-  planBankImport,
-} from "../../tools/write/import-bank-file.ts";
+import { type BankImportInput, bankImportInput } from "../../tools/write/import-bank-file.ts";
 import { fileDigest } from "../../tools/write/import-ledger.ts";
+import { type BankImportPreview, importBankStatement, previewBankImport } from "../bank-import.ts";
 import { openArc } from "../context.ts";
 import { CLI_CALLER } from "./tools.ts";
 
@@ -70,22 +65,19 @@ export function registerBankImport(importCommand: Command): void {
       }
       const arc = await openArc();
       try {
-        const result = await arc.runner.call<ImportOutput>("import_bank_file", input, { caller: CLI_CALLER });
+        const { result, identification: identified } = await importBankStatement(arc, input, {
+          caller: CLI_CALLER,
+        });
         if (result.status === "invalid") {
           for (const issue of result.issues) console.error(`Nothing was imported: ${issue.message}`);
           process.exitCode = 1;
           return;
         }
-        if (result.status !== "executed") {
+        if (result.status !== "executed" || !identified) {
           console.error(`Import ${result.status}: ${JSON.stringify(result, null, 2)}`);
           process.exitCode = 1;
           return;
         }
-        const identified = await arc.runner.call<IdentifyOutput>(
-          "identify_payments",
-          { paymentIds: result.output.paymentIds },
-          { caller: CLI_CALLER },
-        );
         if (options.json) {
           console.log(
             JSON.stringify(
@@ -123,29 +115,15 @@ export function registerBankImport(importCommand: Command): void {
     });
 }
 
-interface ImportOutput {
-  file: string;
-  format: string;
-  statements: number;
-  warnings: string[];
-  imported: number;
-  duplicates: number;
-  paymentIds: string[];
-  skipped: { location: string; date: string; amountMinor: number; currency: string; why: string }[];
-}
-interface IdentifyOutput {
-  payments: number;
-  byMethod: Record<string, number>;
-}
-
 /** What the file holds, in the issue's JSON shape; marks transactions already in the ledger. */
 async function dryRun(
   input: Omit<BankImportInput, "verifyTotals"> & { verifyTotals?: boolean },
   options: BankOptions,
 ): Promise<void> {
-  let plan: ReturnType<typeof planBankImport>;
+  let report: BankImportPreview;
+  const arc = await openArc();
   try {
-    plan = planBankImport(bankImportInput.parse(input));
+    report = await previewBankImport(arc.database.db, bankImportInput.parse(input));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`The file would be refused: ${message}`);
@@ -153,68 +131,14 @@ async function dryRun(
       console.error("(--no-verify-totals imports it anyway, reporting the mismatch.)");
     process.exitCode = 1;
     return;
+  } finally {
+    await arc.close();
   }
-  const refs = plan.receipts.map((r) => bankPaymentRef(r.transaction));
-  const known = new Set<string>();
-  if (refs.length > 0) {
-    const arc = await openArc();
-    try {
-      for (let i = 0; i < refs.length; i += 1000) {
-        const rows = await arc.database.db
-          .select({ externalRef: payments.externalRef })
-          .from(payments)
-          .where(inArray(payments.externalRef, refs.slice(i, i + 1000)));
-        for (const row of rows) known.add(row.externalRef);
-      }
-    } finally {
-      await arc.close();
-    }
-  }
-  const skippedBy = new Map(plan.skipped.map((s) => [s.transaction, s.reason]));
-  const report = {
-    format: plan.parsed.format,
-    file: plan.fileName,
-    sha256: plan.sha256,
-    warnings: plan.parsed.warnings,
-    statements: plan.parsed.statements.map((statement) => ({
-      account: statement.account,
-      currency: statement.currency,
-      statement_id: statement.statementId,
-      from_date: statement.fromDate,
-      to_date: statement.toDate,
-      opening_balance_minor: statement.openingBalanceMinor,
-      closing_balance_minor: statement.closingBalanceMinor,
-      transactions: statement.transactions.map((t) => {
-        const skip = skippedBy.get(t);
-        return {
-          date: t.date,
-          value_date: t.valueDate,
-          amount_minor: t.amountMinor,
-          currency: t.currency,
-          counterparty: t.counterparty,
-          counterparty_account: t.counterpartyAccount,
-          reference: t.reference,
-          bank_reference: t.bankReference,
-          remittance: t.remittance,
-          structured_references: t.structuredReferences,
-          type_code: t.typeCode,
-          is_return: t.isReturn,
-          charges_minor: t.chargesMinor,
-          original: t.original
-            ? { amount_minor: t.original.amountMinor, currency: t.original.currency }
-            : null,
-          location: t.location,
-          import: skip ? "skipped" : known.has(bankPaymentRef(t)) ? "already_imported" : "new",
-          ...(skip ? { skip_reason: skip } : {}),
-        };
-      }),
-    })),
-  };
   if (options.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
   }
-  console.log(`Dry run: ${plan.fileName} is ${report.format}; nothing was written.`);
+  console.log(`Dry run: ${report.file} is ${report.format}; nothing was written.`);
   for (const warning of report.warnings) console.log(`  warning: ${warning}`);
   for (const statement of report.statements) {
     console.log(

@@ -6,9 +6,11 @@ import { registerDemoCommand } from "./demo.ts";
 import { registerEvalsCommand } from "./evals.ts";
 import { registerForecastCommands } from "./forecast.ts";
 import { registerImportCommands } from "./import.ts";
+import { registerKeyCommands } from "./keys.ts";
 import { registerMigrateCommand } from "./migrate.ts";
 import { registerPolicyCommands } from "./policy.ts";
 import { registerRunCommand } from "./run.ts";
+import { registerServeCommand } from "./serve.ts";
 import { registerStartCommand } from "./start.ts";
 import { registerSummaryCommand } from "./summary.ts";
 import { registerToolCommands } from "./tools.ts";
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: true });
   registerStartCommand(program);
+  registerServeCommand(program);
+  registerKeyCommands(program);
   registerMigrateCommand(program);
   registerDemoCommand(program);
   registerImportCommands(program);

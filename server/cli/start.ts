@@ -3,10 +3,13 @@ import { sql } from "drizzle-orm";
 import { rulesBrain } from "../../agents/rules-brain.ts";
 import { customers } from "../../db/schema.ts";
 import type { portfolioSummary } from "../../tools/read/portfolio-summary.ts";
+import { callerLabel } from "../../tools/runner.ts";
+import { createBootstrapKeyIfNone } from "../api-keys.ts";
 import { openArc } from "../context.ts";
 import { renderReport, runAccounts } from "../run.ts";
 import { DEMO_DEFAULTS, describeDemo, generateAudited } from "./demo.ts";
 import { renderProgress } from "./progress.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, parsePort, serveUntilStopped } from "./serve.ts";
 import { renderSummary } from "./summary.ts";
 import { CLI_CALLER, expectOk } from "./tools.ts";
 
@@ -14,9 +17,13 @@ export function registerStartCommand(program: Command): void {
   program
     .command("start")
     .description(
-      "Migrate, load the demo portfolio and run the agents over it if the ledger is empty, print the summary",
+      "Migrate, load the demo portfolio and run the agents over it if the ledger is empty, print the summary, serve the API",
     )
-    .action(async () => {
+    .option("--no-serve", "exit after the summary instead of serving the HTTP API")
+    .option("--port <port>", "TCP port for the API (0 picks a free one)", String(DEFAULT_PORT))
+    .option("--host <host>", "address for the API to listen on", DEFAULT_HOST)
+    .action(async (options: { serve: boolean; port: string; host: string }) => {
+      const port = parsePort(options.port);
       const arc = await openArc();
       try {
         const where = arc.database.embedded
@@ -47,6 +54,16 @@ export function registerStartCommand(program: Command): void {
           await arc.runner.call("portfolio_summary", {}, { caller: CLI_CALLER }),
         );
         console.log(`\n${renderSummary(summary)}`);
+        // The first start hands out the first admin key, once: only its hash is kept.
+        const bootstrap = await createBootstrapKeyIfNone(arc.database.db, callerLabel(CLI_CALLER));
+        if (bootstrap) {
+          console.log(
+            `\nCreated the first API key (admin, "${bootstrap.key.name}"). It is shown once; keep it now:\n` +
+              `  ${bootstrap.secret}\n` +
+              "Use it as `Authorization: Bearer <key>`; create more with `arc keys create --role collector`.",
+          );
+        }
+        if (options.serve) await serveUntilStopped(arc, { port, host: options.host });
       } finally {
         await arc.close();
       }

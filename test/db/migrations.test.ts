@@ -24,6 +24,7 @@ describe("migrations", () => {
       "payment_applications",
       "payment_plans",
       "payments",
+      "policy_versions",
       "predictions",
       "promises_to_pay",
       "run_items",

@@ -36,8 +36,10 @@ const SUBCOMMANDS = [
   "evals",
   "forecast",
   "import",
+  "keys",
   "migrate",
   "policy",
+  "serve",
   "start",
   "summary",
   "tools",
@@ -153,10 +155,11 @@ describe("arc", { timeout: 180_000 }, () => {
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining("--invoices: cannot read") });
   });
 
-  it("start, as the README runs it: embedded database, demo portfolio on first run, summary every run", async () => {
+  it("start, as the README runs it: embedded database, demo portfolio and an admin key on first run, summary every run", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "arc-start-"));
     const embedded = { DATABASE_URL: "", ARC_DATA_DIR: dataDir };
-    const first = await arc(["start"], embedded);
+    // --no-serve: exit after the summary (arc serve's own test covers the server).
+    const first = await arc(["start", "--no-serve"], embedded);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`ARC is using the embedded database in ${dataDir}`);
     expect(first.stdout).toMatch(
@@ -169,9 +172,13 @@ describe("arc", { timeout: 180_000 }, () => {
     );
     expect(first.stdout).toMatch(/^Approvals waiting: [1-9]\d*$/m);
     expect(first.stdout).toMatch(/^USD\s+\$[\d,.]+/m);
-    const second = await arc(["start"], embedded);
+    // The first start prints the bootstrap admin key, once.
+    expect(first.stdout).toMatch(/^Created the first API key \(admin, "bootstrap-admin"\)/m);
+    expect(first.stdout).toMatch(/^ {2}arc_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/m);
+    const second = await arc(["start", "--no-serve"], embedded);
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain("Generated demo portfolio");
+    expect(second.stdout).not.toContain("Created the first API key");
     expect(second.stdout).toMatch(/^Customers: 300 /m);
     expect(await arc(["audit", "verify"], embedded)).toMatchObject({
       code: 0,

@@ -1,6 +1,7 @@
 // The ARC wiring tests use, on this file's test database: a runner with a fixed clock, and the Arc
 // object server code (runAccounts, decideAction) takes.
 import { DEFAULT_POLICY } from "../../policies/index.ts";
+import type { Arc } from "../../server/context.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
 import { ToolRunner } from "../../tools/runner.ts";
 import type { useTestDatabase } from "./db.ts";
@@ -16,10 +17,11 @@ export function testRunner(database: Handle, now?: string): ToolRunner {
   });
 }
 
-export function testArc(database: Handle, now?: string) {
+export function testArc(database: Handle, now?: string): Arc {
   return {
     database: database.current,
     policy: DEFAULT_POLICY,
+    policySource: { kind: "default" },
     runner: testRunner(database, now),
     close: async () => {},
   };

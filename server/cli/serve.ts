@@ -1,0 +1,46 @@
+// `arc serve`: the HTTP API (REST under /api, /openapi.json, /docs, /healthz, /metrics) until Ctrl-C.
+import type { Command } from "commander";
+import { listApiKeys } from "../api-keys.ts";
+import type { Arc } from "../context.ts";
+import { openArc } from "../context.ts";
+import { serveApi, untilStopped } from "../http.ts";
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = "127.0.0.1";
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("Serve the HTTP API (REST, OpenAPI, docs, health, metrics) until stopped")
+    .option("--port <port>", "TCP port (0 picks a free one)", String(DEFAULT_PORT))
+    .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", DEFAULT_HOST)
+    .action(async (options: { port: string; host: string }) => {
+      const port = parsePort(options.port);
+      const arc = await openArc();
+      try {
+        const keys = await listApiKeys(arc.database.db);
+        if (!keys.some((key) => !key.revokedAt)) {
+          console.error("No API key is active: create one with `arc keys create --role admin`.");
+        }
+        await serveUntilStopped(arc, { port, host: options.host });
+      } finally {
+        await arc.close();
+      }
+    });
+}
+
+/** Serves the API on the already open ARC instance and returns once a signal stopped it. */
+export async function serveUntilStopped(arc: Arc, options: { port: number; host: string }): Promise<void> {
+  const server = await serveApi(arc, options);
+  console.error(`ARC API listening on ${server.url} (reference: ${server.url}/docs). Ctrl-C stops it.`);
+  const signal = await untilStopped();
+  server.api.logger.info({ signal }, "stopping");
+  await server.close();
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port must be a whole number from 0 to 65535, not "${text}"`);
+  return port;
+}
