@@ -1,12 +1,13 @@
 // Who may propose what. A caller's role bounds even the proposal: viewers write nothing, MCP clients
-// propose outreach but never send it, and only administrators or the operator's own tooling import
-// ledgers.
+// only propose (every write they ask for waits for a collector, whatever the rest of the policy would
+// let a collector do) and never import bank files, and only administrators or the operator's own
+// tooling import ledgers.
 import { defineRule } from "./rule.ts";
 
 export const callerRole = defineRule({
   id: "caller.role",
   description:
-    "Viewers may not write; MCP clients may propose outreach but a collector sends it and never import bank files; only admins or the CLI/system import ledgers.",
+    "Viewers may not write; every MCP write waits for a collector's approval and MCP clients never import bank files; only admins or the CLI/system import ledgers.",
   check(action, _facts, _policy, say) {
     const { caller } = action;
     if (caller.role === "viewer") {
@@ -32,10 +33,10 @@ export const callerRole = defineRule({
         say.deny(`bank files are imported by people and the CLI, not by MCP client "${caller.id}"`),
       );
     }
-    if (action.kind === "outreach" && caller.kind === "mcp") {
+    if (caller.kind === "mcp" && action.kind !== "bank_import") {
       reasons.push(
         say.needsApproval(
-          `MCP client "${caller.id}" may propose outreach, but a collector must approve it before it is sent`,
+          `MCP client "${caller.id}" only proposes: a collector must approve this ${action.kind.replace(/_/g, " ")} before it happens`,
         ),
       );
     }

@@ -7,6 +7,7 @@ import { registerEvalsCommand } from "./evals.ts";
 import { registerForecastCommands } from "./forecast.ts";
 import { registerImportCommands } from "./import.ts";
 import { registerKeyCommands } from "./keys.ts";
+import { registerMcpCommand } from "./mcp.ts";
 import { registerMigrateCommand } from "./migrate.ts";
 import { registerPolicyCommands } from "./policy.ts";
 import { registerRunCommand } from "./run.ts";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerServeCommand(program);
   registerKeyCommands(program);
+  registerMcpCommand(program);
   registerMigrateCommand(program);
   registerDemoCommand(program);
   registerImportCommands(program);

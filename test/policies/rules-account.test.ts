@@ -51,13 +51,31 @@ describe("caller.role", () => {
     ).toBe("allow");
   });
 
-  it("an MCP client's outreach needs approval; its other proposals are judged by the other rules", () => {
+  it("every write an MCP client asks for waits for a collector, whatever a collector could do alone", () => {
     const mcp = caller({ kind: "mcp", id: "claude-desktop", role: "collector" });
     const r = judge("caller.role", outreach(f, {}, { caller: mcp }), f);
     expect(r.verdict).toBe("needs_approval");
-    expect(r.text).toMatch(/MCP client "claude-desktop" may propose outreach/);
-    expect(judge("caller.role", action("task", { caller: mcp }), f).verdict).toBe("allow");
+    expect(r.text).toMatch(
+      /MCP client "claude-desktop" only proposes: a collector must approve this outreach/,
+    );
+    for (const kind of [
+      "task",
+      "promise_to_pay",
+      "payment_plan",
+      "dispute_open",
+      "credit_note",
+      "legal_escalation",
+    ] as const) {
+      expect(judge("caller.role", action(kind, { caller: mcp }), f).verdict, kind).toBe("needs_approval");
+      // The same action from a collector through the API is not held by this rule.
+      expect(
+        judge("caller.role", action(kind, { caller: caller({ kind: "api", role: "collector" }) }), f).verdict,
+        kind,
+      ).toBe("allow");
+    }
     expect(evaluate(outreach(f, {}, { caller: mcp }), f, DEFAULT_POLICY).verdict).toBe("needs_approval");
+    // Bank imports stay refused outright.
+    expect(judge("caller.role", action("bank_import", { caller: mcp }), f).verdict).toBe("deny");
   });
 
   it("ledger imports only by admins or the CLI/system", () => {

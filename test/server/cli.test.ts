@@ -37,6 +37,7 @@ const SUBCOMMANDS = [
   "forecast",
   "import",
   "keys",
+  "mcp",
   "migrate",
   "policy",
   "serve",
