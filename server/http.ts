@@ -37,12 +37,14 @@ export async function serveApi(arc: Arc, options: ServeOptions): Promise<Running
   return {
     api,
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await api.mcp.closeAll();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Event streams and keep-alive sockets would hold close() open.
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import { rulesBrain } from "../../agents/rules-brain.ts";
 import type { Caller } from "../../policies/types.ts";
 import { callerLabel } from "../../tools/runner.ts";
 import type { Arc } from "../context.ts";
+import { type McpSessions, mountMcp } from "../mcp/http.ts";
 import { approvalRoutes } from "./approvals.ts";
 import { auditRoutes } from "./audit.ts";
 import { customerRoutes } from "./customers.ts";
@@ -47,6 +48,8 @@ export interface Api {
   runs: RunTracker;
   metrics: ApiMetrics;
   logger: Logger;
+  /** The open MCP sessions at /mcp. */
+  mcp: McpSessions;
 }
 
 /** A caller's own x-request-id is kept when it is this tame; otherwise the server makes one. */
@@ -136,7 +139,9 @@ export function createApi(arc: Arc, options: ApiOptions = {}): Api {
     return c.json(errorBody(error, requestId), 404);
   });
   registerRoutes(app, arc, routes);
-  return { app, routes, document, runs, metrics, logger };
+  // MCP for AI assistants on the same server: the same keys, the same tools (server/mcp).
+  const mcp = mountMcp(app, arc);
+  return { app, routes, document, runs, metrics, logger, mcp };
 }
 
 interface Reference {

@@ -58,6 +58,7 @@ export function mountMcp(app: Hono<any>, arc: Arc, now: () => number = Date.now)
   };
 
   app.all(MCP_PATH, async (c) => {
+    c.set("route", MCP_PATH);
     const header = c.req.header("authorization") ?? "";
     const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!presented) return rpcError(c, 401, "an API key is required: Authorization: Bearer <key>");
