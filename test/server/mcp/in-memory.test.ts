@@ -4,11 +4,11 @@
 // over MCP that waits in the approval queue and is then approved through the REST API.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, exists, gt, notExists, sql } from "drizzle-orm";
 import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateDemoPortfolio } from "../../../db/demo/generate.ts";
-import { actions, customers, invoices } from "../../../db/schema.ts";
+import { actions, contacts, customers, disputes, invoices } from "../../../db/schema.ts";
 import { createApi } from "../../../server/api/index.ts";
 import { createApiKey } from "../../../server/api-keys.ts";
 import { mcpCaller } from "../../../server/mcp/http.ts";
@@ -41,20 +41,37 @@ describe("ARC over MCP (in-memory)", () => {
   let customerId: string;
   let invoiceId: string;
   let currency: string;
+  let balance: number;
+  let contactId: string;
 
   beforeAll(async () => {
     const db = database.current.db;
     await generateDemoPortfolio(db, { customers: 12, seed: 9, asOf: AS_OF });
     const [open] = await db
-      .select({ customerId: invoices.customerId, id: invoices.id, currency: invoices.currency })
+      .select({
+        customerId: invoices.customerId,
+        id: invoices.id,
+        currency: invoices.currency,
+        balance: invoices.balanceMinor,
+      })
       .from(invoices)
       .innerJoin(customers, eq(customers.id, invoices.customerId))
-      .where(and(eq(customers.isConsumer, false), gt(invoices.balanceMinor, 0)))
+      .where(
+        and(
+          eq(customers.isConsumer, false),
+          gt(invoices.balanceMinor, 1000),
+          notExists(db.select().from(disputes).where(eq(disputes.invoiceId, invoices.id))),
+          exists(db.select().from(contacts).where(eq(contacts.customerId, invoices.customerId))),
+        ),
+      )
       .orderBy(invoices.externalRef)
       .limit(1);
     customerId = open!.customerId;
     invoiceId = open!.id;
     currency = open!.currency;
+    balance = Number(open!.balance);
+    const [contact] = await db.select().from(contacts).where(eq(contacts.customerId, customerId)).limit(1);
+    contactId = contact!.id;
   });
 
   it("lists every read tool and the six proposal tools, with schemas and explicit annotations", async () => {
@@ -206,5 +223,64 @@ describe("ARC over MCP (in-memory)", () => {
       .from(actions)
       .where(eq(actions.id, structured.actionId));
     expect(after!.status).toBe("executed");
+  });
+
+  it("every proposal tool over MCP only proposes: nothing executes, each waits or is refused by a named rule", async () => {
+    const { client } = await connect("admin");
+    const half = Math.floor(balance / 2);
+    const calls: Record<(typeof PROPOSAL_TOOLS)[number], Record<string, unknown>> = {
+      send_message: {
+        customerId,
+        contactId,
+        channel: "email",
+        subject: "Your open invoice",
+        body: "A friendly reminder that an invoice is open.",
+        invoiceIds: [invoiceId],
+      },
+      record_promise_to_pay: {
+        customerId,
+        invoiceIds: [invoiceId],
+        amountMinor: half,
+        currency,
+        promisedDate: "2026-03-16",
+        source: "customer",
+      },
+      propose_payment_plan: {
+        customerId,
+        invoiceIds: [invoiceId],
+        installments: [
+          { dueDate: "2026-03-20", amountMinor: balance - half },
+          { dueDate: "2026-04-20", amountMinor: half },
+        ],
+      },
+      open_dispute: { invoiceId, category: "pricing", description: "The assistant heard: wrong unit price." },
+      issue_credit_note: { invoiceId, amountMinor: 100, reason: "goodwill, proposed by the assistant" },
+      escalate_to_legal: { customerId, invoiceIds: [invoiceId], reason: "proposed by the assistant" },
+    };
+    for (const name of PROPOSAL_TOOLS) {
+      const result = await client.callTool({ name, arguments: calls[name] });
+      const body = text(result);
+      if (result.isError) {
+        expect(body, name).toMatch(/^Refused by policy: [a-z_.]+: /);
+      } else {
+        const structured = result.structuredContent as {
+          status: string;
+          actionId: string;
+          reasons: { ruleId: string }[];
+        };
+        expect(structured.status, `${name}: ${body}`).toBe("pending_approval");
+        // Held for a collector because the caller is an MCP client — even where a collector could act alone.
+        expect(
+          structured.reasons.map((r) => r.ruleId),
+          name,
+        ).toContain("caller.role");
+      }
+    }
+    const made = await database.current.db
+      .select({ tool: actions.tool, status: actions.status })
+      .from(actions)
+      .where(sql`${actions.caller}->>'kind' = 'mcp' and ${actions.caller}->>'id' like 'mcp-admin@%'`);
+    expect(made.filter((a) => a.status === "executed")).toEqual([]);
+    expect(new Set(made.map((a) => a.tool))).toEqual(new Set(PROPOSAL_TOOLS));
   });
 });
