@@ -14,6 +14,7 @@ import type { Caller } from "../../policies/types.ts";
 import type { Tool } from "../../tools/define.ts";
 import { READ_TOOLS } from "../../tools/registry.ts";
 import type { ToolResult, ToolRunner } from "../../tools/runner.ts";
+import { READ_OUTPUTS } from "./output-schemas.ts";
 import { mcpPrompts } from "./prompts.ts";
 
 /** The write tools an assistant may call; each call becomes a proposal waiting for a collector. */
@@ -68,9 +69,18 @@ const resultSchema = z.object({
     .boolean()
     .optional()
     .describe(
-      `true when the output passed ${MAX_RESULT_CHARS} characters and was cut: ask with a smaller limit`,
+      `true when the output passed ${MAX_RESULT_CHARS} characters and was left out: ask with a smaller limit`,
     ),
 });
+
+/** A tool's output schema: the envelope, with the read tool's own `data` schema. */
+function outputSchemaOf(tool: Tool): z.ZodObject {
+  if (tool.effect === "write") return resultSchema;
+  const data = READ_OUTPUTS[tool.name];
+  if (!data)
+    throw new Error(`read tool ${tool.name} has no MCP output schema (server/mcp/output-schemas.ts)`);
+  return resultSchema.extend({ data: data.optional().describe("the tool's output") });
+}
 
 export function createMcpServer(context: McpContext): McpServerType {
   const server = new McpServer(PACKAGE, {
@@ -102,7 +112,7 @@ function registerTool(server: McpServerType, context: McpContext, tool: Tool): v
         ? `${tool.description} Over MCP this is a proposal: it waits in the collectors' approval queue until a person approves, edits or rejects it.`
         : tool.description,
       inputSchema: tool.input as z.ZodObject,
-      outputSchema: resultSchema,
+      outputSchema: outputSchemaOf(tool),
       annotations: proposal ? PROPOSAL_ANNOTATIONS : READ_ANNOTATIONS,
     },
     async (args: unknown) =>
@@ -157,16 +167,23 @@ function reasonsOf(reasons: readonly { ruleId: string; verdict: string; message:
 }
 
 function structured(content: z.infer<typeof resultSchema>, summary?: string): CallToolResult {
-  let text = JSON.stringify(content);
-  let body = content;
+  // Round-tripped through JSON so the structured content is what a remote client sees (dates as text).
+  const text = JSON.stringify(content);
   if (text.length > MAX_RESULT_CHARS) {
-    // Cut the data, keep the envelope valid JSON: the assistant is told to page.
-    body = { ...content, data: JSON.stringify(content.data).slice(0, MAX_RESULT_CHARS), truncated: true };
-    text = JSON.stringify(body);
+    const { data: _left, ...envelope } = content;
+    return {
+      content: [
+        {
+          type: "text",
+          text: `The result is ${text.length} characters, more than ${MAX_RESULT_CHARS}: ask again with a smaller limit, an offset or a narrower filter.`,
+        },
+      ],
+      structuredContent: { ...envelope, truncated: true },
+    };
   }
   return {
     content: [{ type: "text", text: summary ? `${summary}\n${text}` : text }],
-    structuredContent: body as Record<string, unknown>,
+    structuredContent: JSON.parse(text) as Record<string, unknown>,
   };
 }
 

@@ -93,8 +93,10 @@ describe("ARC over MCP (in-memory)", () => {
     }
   });
 
-  it("calls every read tool", async () => {
+  it("calls every read tool, each result checked by the client against the tool's output schema", async () => {
     const { client } = await connect("collector");
+    // Listing first makes the SDK client validate every structured result against its output schema.
+    await client.listTools();
     const args: Record<string, Record<string, unknown>> = {
       search_customers: { query: "a" },
       account_overview: { customerId },
