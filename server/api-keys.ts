@@ -113,6 +113,20 @@ export async function authenticateApiKey(db: Db, presented: string, now = new Da
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     return { ok: false, reason: "unknown" };
   }
+  return acceptKey(db, row, now);
+}
+
+/**
+ * A key already authenticated once, checked again by id: the web inbox's sessions keep the key's id,
+ * never the key, and a key revoked since sign-in ends its sessions at their next request.
+ */
+export async function recheckApiKey(db: Db, keyId: string, now = new Date()): Promise<KeyCheck> {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, keyId));
+  if (!row) return { ok: false, reason: "unknown" };
+  return acceptKey(db, row, now);
+}
+
+async function acceptKey(db: Db, row: ApiKey, now: Date): Promise<KeyCheck> {
   if (row.revokedAt) return { ok: false, reason: "revoked" };
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));

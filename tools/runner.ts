@@ -84,6 +84,11 @@ export class ToolRunner {
     return [...this.tools.values()];
   }
 
+  /** The instant calls are judged at unless they name one: what "expires in 3 hours" is measured from. */
+  now(): Date {
+    return this.clock();
+  }
+
   /** The same runner (database, tools, clock) judging by another policy document: a new version's runner. */
   withPolicy(policy: PolicyDocument): ToolRunner {
     return new ToolRunner({ db: this.db, policy, tools: this.list(), clock: this.clock });

@@ -1,7 +1,8 @@
 // The HTTP API: a Hono app over one ARC instance. `/api/*` is the REST API (every route needs an API
 // key; what a key's role may do is declared per route), beside `/openapi.json`, `/docs` and `/healthz`
-// (public) and `/metrics` (Prometheus, any key). The app has no write path of its own: writes are
-// tool calls through the runner, decisions go through server/approvals.ts, runs through server/run.ts.
+// (public) and `/metrics` (Prometheus, any key); the web inbox (server/web) is served at `/`. The app
+// has no write path of its own: writes are tool calls through the runner, decisions go through
+// server/approvals.ts, runs through server/run.ts.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import type { Caller } from "../../policies/types.ts";
 import { callerLabel } from "../../tools/runner.ts";
 import type { Arc } from "../context.ts";
 import { type McpSessions, mountMcp } from "../mcp/http.ts";
+import { createWeb } from "../web/index.tsx";
 import { approvalRoutes } from "./approvals.ts";
 import { auditRoutes } from "./audit.ts";
 import { customerRoutes } from "./customers.ts";
@@ -141,6 +143,8 @@ export function createApi(arc: Arc, options: ApiOptions = {}): Api {
   registerRoutes(app, arc, routes);
   // MCP for AI assistants on the same server: the same keys, the same tools (server/mcp).
   const mcp = mountMcp(app, arc);
+  // The collectors' web inbox: pages at / and /overview, signed in with a key (server/web).
+  app.route("/", createWeb(deps));
   return { app, routes, document, runs, metrics, logger, mcp };
 }
 

@@ -1,4 +1,5 @@
-// `arc serve`: the HTTP API (REST under /api, /openapi.json, /docs, /healthz, /metrics) until Ctrl-C.
+// `arc serve`: the HTTP API (REST under /api, /openapi.json, /docs, /healthz, /metrics) and the web
+// inbox (/) until Ctrl-C.
 import type { Command } from "commander";
 import { listApiKeys } from "../api-keys.ts";
 import type { Arc } from "../context.ts";
@@ -11,7 +12,7 @@ export const DEFAULT_HOST = "127.0.0.1";
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
-    .description("Serve the HTTP API (REST, OpenAPI, docs, health, metrics) until stopped")
+    .description("Serve the HTTP API (REST, OpenAPI, docs, health, metrics) and the web inbox until stopped")
     .option("--port <port>", "TCP port (0 picks a free one)", String(DEFAULT_PORT))
     .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", DEFAULT_HOST)
     .action(async (options: { port: string; host: string }) => {
@@ -32,7 +33,9 @@ export function registerServeCommand(program: Command): void {
 /** Serves the API on the already open ARC instance and returns once a signal stopped it. */
 export async function serveUntilStopped(arc: Arc, options: { port: number; host: string }): Promise<void> {
   const server = await serveApi(arc, options);
-  console.error(`ARC API listening on ${server.url} (reference: ${server.url}/docs). Ctrl-C stops it.`);
+  console.error(
+    `ARC API listening on ${server.url} (web inbox: ${server.url}/, reference: ${server.url}/docs). Ctrl-C stops it.`,
+  );
   const signal = await untilStopped();
   server.api.logger.info({ signal }, "stopping");
   await server.close();

@@ -60,7 +60,8 @@ export function registerStartCommand(program: Command): void {
           console.log(
             `\nCreated the first API key (admin, "${bootstrap.key.name}"). It is shown once; keep it now:\n` +
               `  ${bootstrap.secret}\n` +
-              "Use it as `Authorization: Bearer <key>`; create more with `arc keys create --role collector`.",
+              "Sign in to the web inbox with it, or send it as `Authorization: Bearer <key>`; create more with " +
+              "`arc keys create --role collector`.",
           );
         }
         if (options.serve) await serveUntilStopped(arc, { port, host: options.host });

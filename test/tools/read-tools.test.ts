@@ -1,5 +1,6 @@
 // Read tools: what a collector, an MCP client or an agent sees.
 import { describe, expect, it } from "vitest";
+import { communications } from "../../db/schema.ts";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
@@ -209,5 +210,132 @@ describe("pending_approvals", () => {
       { caller: VIEWER, now: later },
     );
     expect(ok<{ approvals: unknown[] }>(expired).approvals).toEqual([]);
+  });
+});
+
+describe("pending_approvals: finding one and what it is worth", () => {
+  it("filters by customer name or number and by action; each approval says the amount at stake", async () => {
+    const db = database.current.db;
+    const agent: Caller = { kind: "agent", id: "collection", role: "agent" };
+    const customer = await makeCustomer(db, { name: "Quartz_Filter 100% GmbH", externalRef: "C-QTZ-1" });
+    const invoice = await makeInvoice(db, customer.id, { amountMinor: 125_000, currency: "EUR" });
+    const escalation = await runner().call(
+      "escalate_to_legal",
+      { customerId: customer.id, invoiceIds: [invoice.id], reason: "r" },
+      { caller: agent },
+    );
+    const credit = await runner().call(
+      "issue_credit_note",
+      { invoiceId: invoice.id, amountMinor: 60_000, reason: "damaged goods" },
+      { caller: agent },
+    );
+    if (escalation.status !== "pending_approval" || credit.status !== "pending_approval")
+      throw new Error(`expected two pending approvals: ${JSON.stringify([escalation, credit])}`);
+
+    const byName = ok<{ approvals: { id: string; amount: unknown }[]; total: number }>(
+      await runner().call("pending_approvals", { customer: "quartz_filter 100%" }, { caller: VIEWER }),
+    );
+    expect(byName.total).toBe(2);
+    expect(byName.approvals).toEqual([
+      expect.objectContaining({
+        id: escalation.actionId,
+        amount: { of: "open_balance", byCurrency: { EUR: 125_000 } },
+      }),
+      expect.objectContaining({ id: credit.actionId, amount: { of: "action", byCurrency: { EUR: 60_000 } } }),
+    ]);
+    // LIKE's wildcards in the search are text, not patterns.
+    const wildcard = ok<{ total: number }>(
+      await runner().call("pending_approvals", { customer: "quartz%gmbh" }, { caller: VIEWER }),
+    );
+    expect(wildcard.total).toBe(0);
+    const byRef = ok<{ approvals: { id: string }[] }>(
+      await runner().call(
+        "pending_approvals",
+        { customer: "c-qtz", tool: "issue_credit_note" },
+        { caller: VIEWER },
+      ),
+    );
+    expect(byRef.approvals.map((a) => a.id)).toEqual([credit.actionId]);
+    const one = ok<{ approvals: { id: string }[]; total: number }>(
+      await runner().call("pending_approvals", { actionId: escalation.actionId }, { caller: VIEWER }),
+    );
+    expect(one).toMatchObject({ total: 1, approvals: [{ id: escalation.actionId }] });
+  });
+});
+
+describe("account_overview: forecasts, risk and previous messages", () => {
+  it("shows each open invoice's latest prediction as of the date, the risk score with its factors, message previews", async () => {
+    const db = database.current.db;
+    const agent: Caller = { kind: "agent", id: "forecasting", role: "agent" };
+    const customer = await makeCustomer(db, { name: "Forecast Overview Co" });
+    const invoice = await makeInvoice(db, customer.id, { amountMinor: 80_000, dueDate: "2026-03-01" });
+    const record = (asOf: string, predictedPayDate: string, riskScore: number) =>
+      runner().call(
+        "record_forecast",
+        {
+          customerId: customer.id,
+          asOf,
+          modelVersion: "test-model-1",
+          riskScore,
+          riskFactors: [{ name: invoice.externalRef, weight: 1, value: riskScore / 100 }],
+          predictions: [
+            {
+              invoiceId: invoice.id,
+              predictedPayDate,
+              p10PayDate: "2026-03-20",
+              p90PayDate: "2026-05-01",
+              lateProbability: riskScore / 100,
+            },
+          ],
+        },
+        { caller: agent },
+      );
+    expect((await record("2026-03-01", "2026-04-01", 30)).status).toBe("executed");
+    expect((await record("2026-03-08", "2026-04-10", 42.5)).status).toBe("executed");
+    await db.insert(communications).values({
+      customerId: customer.id,
+      direction: "inbound",
+      channel: "email",
+      status: "received",
+      subject: "Re: invoice",
+      body: `We will pay next week. ${"x".repeat(400)}`,
+      occurredAt: new Date("2026-03-09T10:00:00Z"),
+    });
+
+    type Overview = {
+      openInvoices: { id: string; prediction: { predictedPayDate: string; asOf: string } | null }[];
+      risk: { score: number | null; modelVersion: string | null; factors: unknown[] };
+      recentCommunications: { bodyPreview: string }[];
+    };
+    const now = ok<Overview>(
+      await runner().call("account_overview", { customerId: customer.id }, { caller: VIEWER }),
+    );
+    expect(now.openInvoices[0]!.prediction).toMatchObject({
+      asOf: "2026-03-08",
+      predictedPayDate: "2026-04-10",
+      p10PayDate: "2026-03-20",
+      p90PayDate: "2026-05-01",
+      lateProbability: 0.425,
+      modelVersion: "test-model-1",
+    });
+    expect(now.risk).toMatchObject({
+      score: 42.5,
+      modelVersion: "test-model-1",
+      factors: [{ name: invoice.externalRef, weight: 1, value: 0.425 }],
+    });
+    expect(now.recentCommunications[0]!.bodyPreview).toHaveLength(280);
+    expect(now.recentCommunications[0]!.bodyPreview.startsWith("We will pay next week.")).toBe(true);
+
+    const earlier = ok<Overview>(
+      await runner().call(
+        "account_overview",
+        { customerId: customer.id, asOf: "2026-03-05" },
+        { caller: VIEWER },
+      ),
+    );
+    expect(earlier.openInvoices[0]!.prediction).toMatchObject({
+      asOf: "2026-03-01",
+      predictedPayDate: "2026-04-01",
+    });
   });
 });

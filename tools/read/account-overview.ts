@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { DbOrTx } from "../../db/connection.ts";
 import {
   actions,
   communications,
@@ -8,6 +9,7 @@ import {
   disputes,
   invoices,
   paymentPlans,
+  predictions,
   promisesToPay,
 } from "../../db/schema.ts";
 import { agingByCurrency } from "../aging.ts";
@@ -20,7 +22,8 @@ export const accountOverview = defineTool({
   name: "account_overview",
   description:
     "Everything a collector needs on one account: flags, contacts and consents, aging buckets per currency, open " +
-    "invoices with days overdue, live disputes, promises to pay, payment plans, recent communications, pending approvals.",
+    "invoices with days overdue and their latest pay-date prediction, live disputes, promises to pay, payment plans, " +
+    "recent communications, pending approvals, and the account's risk score with the factors it was computed from.",
   effect: "read",
   input: z.object({
     customerId: id("customerId"),
@@ -31,7 +34,7 @@ export const accountOverview = defineTool({
     const asOf = input.asOf ?? utcDate(ctx.now);
     const [customer] = await db.select().from(customers).where(eq(customers.id, input.customerId));
     if (!customer) throw new ToolInputError("customerId", `no customer ${input.customerId}`);
-    const [contactRows, aging, openInvoices, liveDisputes, promises, plans, recent, pending] =
+    const [contactRows, aging, openInvoices, liveDisputes, promises, plans, recent, pending, forecasts] =
       await Promise.all([
         db
           .select()
@@ -72,6 +75,8 @@ export const accountOverview = defineTool({
             channel: communications.channel,
             status: communications.status,
             subject: communications.subject,
+            /** The start of the message, enough to recall what was said. */
+            bodyPreview: sql<string>`left(${communications.body}, ${BODY_PREVIEW_CHARS})`,
             occurredAt: communications.occurredAt,
             isConversation: communications.isConversation,
           })
@@ -89,7 +94,28 @@ export const accountOverview = defineTool({
           .from(actions)
           .where(and(eq(actions.customerId, customer.id), eq(actions.status, "pending")))
           .orderBy(actions.createdAt),
+        // The risk score's factors are kept only in the record_forecast call that set it.
+        db
+          .select({ input: actions.input, executedAt: actions.executedAt })
+          .from(actions)
+          .where(
+            and(
+              eq(actions.customerId, customer.id),
+              eq(actions.tool, "record_forecast"),
+              eq(actions.status, "executed"),
+            ),
+          )
+          // The last one executed set customers.risk_score; calls judged as of one instant tie on it.
+          .orderBy(desc(actions.executedAt), desc(actions.createdAt))
+          .limit(1),
       ]);
+    const latestPrediction = await latestPredictions(
+      db,
+      customer.id,
+      openInvoices.map((i) => i.id),
+      asOf,
+    );
+    const recorded = forecasts[0]?.input as { riskFactors?: RiskFactor[]; modelVersion?: string } | undefined;
     return {
       asOf,
       customer,
@@ -98,12 +124,57 @@ export const accountOverview = defineTool({
       openInvoices: openInvoices.map((i) => ({
         ...i,
         daysOverdue: Math.max(0, daysBetween(i.dueDate, asOf)),
+        prediction: latestPrediction.get(i.id) ?? null,
       })),
       disputes: liveDisputes,
       promisesToPay: promises.map((p) => ({ ...p, broken: p.promisedDate < asOf })),
       paymentPlans: plans,
       recentCommunications: recent,
       pendingApprovals: pending,
+      risk: {
+        /** P(the open balance is paid more than 30 days late), in percent; null before any forecast. */
+        score: customer.riskScore,
+        scoredAt: customer.riskScoredAt,
+        modelVersion: recorded?.modelVersion ?? null,
+        /** Per invoice: its share of the balance (weight) × its late probability (value) adds up to the score. */
+        factors: recorded?.riskFactors ?? [],
+      },
     };
   },
 });
+
+/** How much of each recent message the overview shows. */
+const BODY_PREVIEW_CHARS = 280;
+
+interface RiskFactor {
+  name: string;
+  weight: number;
+  value: number;
+}
+
+/** The newest pay-date prediction of each of these invoices made by asOf. */
+async function latestPredictions(db: DbOrTx, customerId: string, invoiceIds: string[], asOf: string) {
+  const rows =
+    invoiceIds.length === 0
+      ? []
+      : await db
+          .selectDistinctOn([predictions.invoiceId], {
+            invoiceId: predictions.invoiceId,
+            asOf: predictions.asOf,
+            predictedPayDate: predictions.predictedPayDate,
+            p10PayDate: predictions.p10PayDate,
+            p90PayDate: predictions.p90PayDate,
+            lateProbability: predictions.lateProbability,
+            modelVersion: predictions.modelVersion,
+          })
+          .from(predictions)
+          .where(
+            and(
+              eq(predictions.customerId, customerId),
+              inArray(predictions.invoiceId, invoiceIds),
+              lte(predictions.asOf, asOf),
+            ),
+          )
+          .orderBy(predictions.invoiceId, desc(predictions.asOf), desc(predictions.createdAt));
+  return new Map(rows.map(({ invoiceId, ...prediction }) => [invoiceId, prediction]));
+}
