@@ -49,7 +49,8 @@ function arcRun(): {
 const count = async (query: ReturnType<typeof sql>) =>
   Number((await database.current.db.execute<{ n: number }>(query))[0]!.n);
 
-describe("a killed run", () => {
+// Spawns and kills real processes over 60 accounts: give a loaded CI machine room.
+describe("a killed run", { timeout: 180_000 }, () => {
   it("resumes on the next invocation, completes every account once and sends nothing twice", async () => {
     await generateDemoPortfolio(database.current.db, { customers: 60, seed: 11, asOf: AS_OF });
     const customers = await count(sql`select count(*)::int as n from customers`);
