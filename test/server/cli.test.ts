@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
+import { buildProgram } from "../../server/cli/main.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { makeCustomer, makeInvoice } from "../support/fixtures.ts";
 
@@ -40,6 +41,7 @@ const SUBCOMMANDS = [
   "mcp",
   "migrate",
   "policy",
+  "run",
   "serve",
   "start",
   "summary",
@@ -52,11 +54,18 @@ describe("arc", { timeout: 180_000 }, () => {
     const help = await arc(["--help"]);
     expect(help.code).toBe(0);
     for (const name of SUBCOMMANDS) expect(help.stdout).toMatch(new RegExp(`^\\s+${name}\\b.*\\S+`, "m"));
-    const each = await Promise.all(SUBCOMMANDS.map((name) => arc([name, "--help"])));
-    each.forEach((result, i) => {
-      expect(result.code, SUBCOMMANDS[i]).toBe(0);
-      expect(result.stdout).toContain(`Usage: arc ${SUBCOMMANDS[i]}`);
-    });
+    // One real spawn per subcommand's --help proves nothing the first did not (the same binary and
+    // program): read each subcommand's help from the same program in-process, and spawn one.
+    const program = buildProgram();
+    for (const name of SUBCOMMANDS) {
+      const command = program.commands.find((c) => c.name() === name);
+      expect(command, name).toBeDefined();
+      expect(command!.helpInformation()).toContain(`Usage: arc ${name}`);
+    }
+    expect(program.commands.map((c) => c.name()).sort()).toEqual([...SUBCOMMANDS].sort());
+    const one = await arc(["forecast", "--help"]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain("Usage: arc forecast");
   });
 
   it("an unknown command fails with usage help", async () => {
