@@ -231,8 +231,10 @@ class Connection {
             const forward = !silent;
             silent = false;
             await this.pglite.execProtocolRawStream(message, {
+              // `data` is a view of PGlite's memory, reused for the next chunk once this returns;
+              // a socket that cannot flush at once keeps a reference, so write a copy.
               onRawData: (data: Uint8Array) => {
-                if (forward && this.open && this.socket.writable) this.socket.write(data);
+                if (forward && this.open && this.socket.writable) this.socket.write(Buffer.from(data));
               },
             });
           }
