@@ -16,6 +16,7 @@ import { groupByCustomer, predictPayDate, trainPayDateModel } from "../tools/for
 import { composeMessage } from "../tools/messages.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
+import { type ApiBenchOptions, benchApi, withScratchDatabase } from "./api-bench.ts";
 import { benchCashMatching } from "./cash-application/bench.ts";
 import { demoPaymentHistory } from "./forecasting.ts";
 import { baseFacts } from "./policy-gate.ts";
@@ -27,9 +28,11 @@ export interface BenchOptions {
   forecastCustomers: number;
   databaseUrl?: string;
   seed: number;
+  /** The HTTP API under load (evals/api-bench.ts), on each database. */
+  api: Omit<ApiBenchOptions, "seed">;
 }
 
-interface Measurement {
+export interface Measurement {
   database: string;
   metric: string;
   value: string;
@@ -64,6 +67,20 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     }
+  }
+  const api = { ...options.api, seed: options.seed };
+  const apiDataDir = mkdtempSync(join(tmpdir(), "arc-api-bench-"));
+  try {
+    results.push(...(await benchApi("embedded", { dataDir: apiDataDir }, api)));
+  } finally {
+    rmSync(apiDataDir, { recursive: true, force: true });
+  }
+  if (options.databaseUrl) {
+    results.push(
+      ...(await withScratchDatabase(options.databaseUrl, "arc_api_bench", (url) =>
+        benchApi("postgres", { url }, api),
+      )),
+    );
   }
   results.push({
     database: "-",
