@@ -19,6 +19,7 @@ import { ToolRunner } from "../tools/runner.ts";
 import { type ApiBenchOptions, benchApi, withScratchDatabase } from "./api-bench.ts";
 import { benchCashMatching } from "./cash-application/bench.ts";
 import { demoPaymentHistory } from "./forecasting.ts";
+import { benchMcp, benchMcpOn, describeMcpBench } from "./mcp-bench.ts";
 import { baseFacts } from "./policy-gate.ts";
 
 export interface BenchOptions {
@@ -30,6 +31,8 @@ export interface BenchOptions {
   seed: number;
   /** The HTTP API under load (evals/api-bench.ts), on each database. */
   api: Omit<ApiBenchOptions, "seed">;
+  /** MCP read-tool latency over Streamable HTTP (evals/mcp-bench.ts): concurrent sessions × calls each. */
+  mcp: { clients: number; callsPerClient: number };
 }
 
 export interface Measurement {
@@ -81,6 +84,19 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
         benchApi("postgres", { url }, api),
       )),
     );
+  }
+  const mcp = { ...options.mcp, customers: options.customers, seed: options.seed };
+  results.push(...(await benchMcp(mcp)).map(describeMcpBench));
+  if (options.databaseUrl) {
+    const onPostgres = await withScratchDatabase(options.databaseUrl, "arc_mcp_bench", async (url) => {
+      const database = await openDatabase({ url });
+      try {
+        return await benchMcpOn("postgres", database, mcp);
+      } finally {
+        await database.close();
+      }
+    });
+    results.push(...onPostgres.map(describeMcpBench));
   }
   results.push({
     database: "-",

@@ -29,6 +29,8 @@ export function registerBenchCommand(program: Command): void {
       "demo portfolio size under the HTTP API load",
       String(API_BENCH_DEFAULTS.customers),
     )
+    .option("--mcp-clients <n>", "concurrent MCP sessions for the MCP latency bench", "20")
+    .option("--mcp-calls <n>", "read-tool calls per MCP session", "50")
     .option("--api-rate <n>", "requests per second of the HTTP API load", String(API_BENCH_DEFAULTS.rate))
     .option(
       "--api-approvals <n>",
@@ -46,6 +48,8 @@ export function registerBenchCommand(program: Command): void {
         apiCustomers: string;
         apiRate: string;
         apiApprovals: string;
+        mcpClients: string;
+        mcpCalls: string;
       }) => {
         const databaseUrl = options.databaseUrl ?? process.env.ARC_BENCH_DATABASE_URL;
         const api = {
@@ -63,8 +67,12 @@ export function registerBenchCommand(program: Command): void {
           seed: Number(options.seed),
           ...(databaseUrl ? { databaseUrl } : {}),
           api,
+          mcp: {
+            clients: positiveInteger(options.mcpClients, "--mcp-clients"),
+            callsPerClient: positiveInteger(options.mcpCalls, "--mcp-calls"),
+          },
         };
-        const command = `npm run bench -- --customers ${settings.customers} --calls ${settings.calls} --forecast-customers ${settings.forecastCustomers} --seed ${settings.seed} --api-actions ${api.actions} --api-customers ${api.customers} --api-rate ${api.rate} --api-approvals ${api.approvals}${databaseUrl ? ` --database-url ${databaseUrl}` : ""}`;
+        const command = `npm run bench -- --customers ${settings.customers} --calls ${settings.calls} --forecast-customers ${settings.forecastCustomers} --seed ${settings.seed} --api-actions ${api.actions} --api-customers ${api.customers} --api-rate ${api.rate} --api-approvals ${api.approvals} --mcp-clients ${settings.mcp.clients} --mcp-calls ${settings.mcp.callsPerClient}${databaseUrl ? ` --database-url ${databaseUrl}` : ""}`;
         const results = await runBench(settings);
         console.log(renderBench(results, command));
       },
