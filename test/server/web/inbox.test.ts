@@ -290,7 +290,8 @@ describe("the web inbox in Chromium", { timeout: 120_000 }, () => {
       .from(runItems)
       .where(eq(runItems.customerId, row.customerId!));
     expect(["done", "paused"]).toContain(item!.status);
-    // The next proposal in the queue is shown in its place.
+    // The next proposal in the queue is shown in its place (the page swaps it in after the decision).
+    await page.waitForSelector(`#proposal [data-action-id]:not([data-action-id="${proposal}"])`);
     expect(await shownId()).not.toBe(proposal);
   });
 
