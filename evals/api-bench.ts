@@ -64,6 +64,7 @@ import type {
   Verdict,
 } from "../policies/types.ts";
 import { apiCaller, createApiKey } from "../server/api-keys.ts";
+import { contactFacts, customerFacts } from "../tools/facts.ts";
 import { invoiceIsDisputed } from "../tools/ledger.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { callerLabel } from "../tools/runner.ts";
@@ -272,7 +273,6 @@ async function loadLedger(
   policy: PolicyDocument,
   seed: number,
 ): Promise<LedgerCustomer[]> {
-  const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
   const customerRows = await db.select().from(customers).orderBy(asc(customers.externalRef));
   // send_message's primaryContact: primary first, then the oldest.
   const contactRows = await db
@@ -329,20 +329,7 @@ async function loadLedger(
       externalRef: row.externalRef,
       owner: row.owner,
       segment: segment ?? (row.isConsumer ? "consumer" : "slow"),
-      facts: {
-        id: row.id,
-        isConsumer: row.isConsumer,
-        timezone: row.timezone,
-        country: row.country,
-        region: row.region,
-        strategic: row.strategic,
-        automationEnabled: row.automationEnabled,
-        doNotContactAt: iso(row.doNotContactAt),
-        ceaseCommunicationAt: iso(row.ceaseCommunicationAt),
-        bankruptcyFiledAt: iso(row.bankruptcyFiledAt),
-        legalHoldAt: iso(row.legalHoldAt),
-        attorneyRepresentedAt: iso(row.attorneyRepresentedAt),
-      },
+      facts: customerFacts(row),
       invoices: [],
       communications: [],
       applications: [],
@@ -352,18 +339,7 @@ async function loadLedger(
   for (const row of contactRows) {
     const customer = byId.get(row.customerId);
     if (!customer) continue;
-    customer.contact = {
-      id: row.id,
-      email: row.email,
-      phone: row.phone,
-      role: row.role,
-      emailOptedOutAt: iso(row.emailOptedOutAt),
-      smsConsentAt: iso(row.smsConsentAt),
-      smsOptedOutAt: iso(row.smsOptedOutAt),
-      callConsentAt: iso(row.callConsentAt),
-      callOptedOutAt: iso(row.callOptedOutAt),
-      letterOptedOutAt: iso(row.letterOptedOutAt),
-    };
+    customer.contact = contactFacts(row);
   }
   for (const row of invoiceRows) byId.get(row.customerId)?.invoices.push(row);
   for (const row of communicationRows) {

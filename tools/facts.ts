@@ -71,6 +71,11 @@ export async function loadFacts(
 async function lockCustomer(tx: Tx, customerId: string): Promise<CustomerFacts> {
   const [row] = await tx.select().from(customers).where(eq(customers.id, customerId)).for("update");
   if (!row) throw new ToolInputError("customerId", `no customer ${customerId}`);
+  return customerFacts(row);
+}
+
+/** A customers row as the policy engine sees it (shared with the API bench's bulk judging). */
+export function customerFacts(row: typeof customers.$inferSelect): CustomerFacts {
   return {
     id: row.id,
     isConsumer: row.isConsumer,
@@ -92,6 +97,11 @@ async function loadContact(tx: Tx, customerId: string, contactId: string): Promi
   if (!row || row.customerId !== customerId) {
     throw new ToolInputError("contactId", `no contact ${contactId} for customer ${customerId}`);
   }
+  return contactFacts(row);
+}
+
+/** A contacts row as the policy engine sees it. */
+export function contactFacts(row: typeof contacts.$inferSelect): ContactFacts {
   return {
     id: row.id,
     email: row.email,

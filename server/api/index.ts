@@ -4,8 +4,6 @@
 // has no write path of its own: writes are tool calls through the runner, decisions go through
 // server/approvals.ts, runs through server/run.ts.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import pino, { type Logger } from "pino";
@@ -15,6 +13,7 @@ import type { Caller } from "../../policies/types.ts";
 import { callerLabel } from "../../tools/runner.ts";
 import type { Arc } from "../context.ts";
 import { type McpSessions, mountMcp } from "../mcp/http.ts";
+import { PACKAGE_VERSION } from "../version.ts";
 import { createWeb } from "../web/index.tsx";
 import { approvalRoutes } from "./approvals.ts";
 import { auditRoutes } from "./audit.ts";
@@ -56,9 +55,6 @@ export interface Api {
 
 /** A caller's own x-request-id is kept when it is this tame; otherwise the server makes one. */
 const REQUEST_ID = /^[\w.=-]{1,128}$/;
-const PACKAGE_VERSION = (
-  JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string }
-).version;
 
 /** A route template (/api/runs/:runId) as a regular expression over request paths. */
 function routePattern(path: string): RegExp {

@@ -14,6 +14,7 @@ import type { Caller } from "../../policies/types.ts";
 import type { Tool } from "../../tools/define.ts";
 import { READ_TOOLS } from "../../tools/registry.ts";
 import type { ToolResult, ToolRunner } from "../../tools/runner.ts";
+import { PACKAGE_VERSION } from "../version.ts";
 import { READ_OUTPUTS } from "./output-schemas.ts";
 import { mcpPrompts } from "./prompts.ts";
 
@@ -36,7 +37,7 @@ export interface McpContext {
   caller: Caller;
 }
 
-const PACKAGE = { name: "arc", version: "0.1.0" };
+const PACKAGE = { name: "arc", version: PACKAGE_VERSION };
 
 const READ_ANNOTATIONS = {
   readOnlyHint: true,

@@ -2,9 +2,9 @@
 // currency, open invoices with their pay-date forecasts, live disputes, promises, plans, previous
 // messages and contacts.
 import type { FC } from "hono/jsx";
-import { AGING_BUCKETS } from "../../../tools/aging.ts";
 import type { AccountOverview } from "../data.ts";
 import { channelLabel, fromNow, money, percent, utcTime } from "../format.ts";
+import { AgingTable } from "./charts.tsx";
 
 const FLAGS: [keyof AccountOverview["customer"], string][] = [
   ["doNotContactAt", "do not contact"],
@@ -105,32 +105,7 @@ const Aging: FC<{ account: AccountOverview }> = ({ account }) => (
     {account.aging.length === 0 ? (
       <p class="muted">Nothing open.</p>
     ) : (
-      <table aria-labelledby="aging-title">
-        <thead>
-          <tr>
-            <th scope="col">Currency</th>
-            {AGING_BUCKETS.map((bucket) => (
-              <th scope="col" class="num">
-                {bucket === "current" ? "Current" : `${bucket} days`}
-              </th>
-            ))}
-            <th scope="col" class="num">
-              Total
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {account.aging.map((row) => (
-            <tr>
-              <th scope="row">{row.currency}</th>
-              {AGING_BUCKETS.map((bucket) => (
-                <td class="num">{money(row.buckets[bucket], row.currency)}</td>
-              ))}
-              <td class="num">{money(row.totalMinor, row.currency)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AgingTable aging={account.aging} labelledBy="aging-title" />
     )}
   </div>
 );

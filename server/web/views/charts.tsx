@@ -13,6 +13,36 @@ const AGING_BAR = 22;
 
 const bucketLabel = (bucket: string) => (bucket === "current" ? "current" : `${bucket} days`);
 
+/** The aging figures per currency: the table beside the chart, and the account's aging. */
+export const AgingTable: FC<{ aging: AgingRow[]; labelledBy?: string }> = ({ aging, labelledBy }) => (
+  <table aria-labelledby={labelledBy}>
+    <thead>
+      <tr>
+        <th scope="col">Currency</th>
+        {AGING_BUCKETS.map((bucket) => (
+          <th scope="col" class="num">
+            {bucket === "current" ? "Current" : `${bucket} days`}
+          </th>
+        ))}
+        <th scope="col" class="num">
+          Total
+        </th>
+      </tr>
+    </thead>
+    <tbody>
+      {aging.map((row) => (
+        <tr>
+          <th scope="row">{row.currency}</th>
+          {AGING_BUCKETS.map((bucket) => (
+            <td class="num">{money(row.buckets[bucket], row.currency)}</td>
+          ))}
+          <td class="num">{money(row.totalMinor, row.currency)}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+);
+
 /** One 100% stacked bar per currency: how each currency's open balance splits across the aging buckets. */
 export const AgingChart: FC<{ aging: AgingRow[] }> = ({ aging }) => {
   const barWidth = AGING_WIDTH - AGING_LABEL - 10;

@@ -1,10 +1,9 @@
 // The portfolio at a glance: headline counts, aging per currency, and the 13-week cash-in forecast.
 import type { FC } from "hono/jsx";
-import { AGING_BUCKETS } from "../../../tools/aging.ts";
 import type { OverviewData } from "../data.ts";
 import { money } from "../format.ts";
 import type { WebSession } from "../session.ts";
-import { AgingChart, ForecastChart } from "./charts.tsx";
+import { AgingChart, AgingTable, ForecastChart } from "./charts.tsx";
 import { Layout } from "./layout.tsx";
 
 export const OverviewPage: FC<{ data: OverviewData; session: WebSession }> = ({ data, session }) => {
@@ -41,32 +40,7 @@ export const OverviewPage: FC<{ data: OverviewData; session: WebSession }> = ({ 
               <AgingChart aging={summary.aging} />
               <details>
                 <summary>The figures</summary>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Currency</th>
-                      {AGING_BUCKETS.map((bucket) => (
-                        <th scope="col" class="num">
-                          {bucket === "current" ? "Current" : `${bucket} days`}
-                        </th>
-                      ))}
-                      <th scope="col" class="num">
-                        Total
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {summary.aging.map((row) => (
-                      <tr>
-                        <th scope="row">{row.currency}</th>
-                        {AGING_BUCKETS.map((bucket) => (
-                          <td class="num">{money(row.buckets[bucket], row.currency)}</td>
-                        ))}
-                        <td class="num">{money(row.totalMinor, row.currency)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <AgingTable aging={summary.aging} />
               </details>
             </>
           )}
