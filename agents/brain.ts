@@ -1,10 +1,13 @@
 // A brain decides; it never acts. Each specialist asks the brain for the tool calls it should make
 // on one account, given that account's snapshot and the policy document. Two brains share this
-// interface: the deterministic rules brain (the default and the test oracle) and, later, the LLM
-// brain. Whatever a brain proposes, the tool runner and its policy have the last word.
+// interface: the deterministic rules brain (the default, the test oracle and the fallback) and the
+// LLM brain (llm-brain.ts), which starts from the rules brain's plan and adds language and
+// judgment. Whatever a brain proposes, the tool runner and its policy have the last word.
 import type { PolicyDocument } from "../policies/index.ts";
+import type { Reason, VerdictKind } from "../policies/types.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
 import type { PayDateModel } from "./forecasting/model.ts";
+import type { ModelUsage } from "./llm/usage.ts";
 
 export type SpecialistName = "cash_application" | "dispute" | "collection" | "forecasting";
 
@@ -21,9 +24,19 @@ export interface SpecialistDecision {
   notes: string[];
 }
 
-/** What a run gives every decision besides the account: the trained pay-date model, when there is one. */
+/** How the policy would judge a planned call right now (the runner's preview: nothing is written). */
+export type PreviewVerdict =
+  | { status: "invalid"; issues: string[] }
+  | { status: "judged"; verdict: VerdictKind; reasons: Reason[] };
+
+/** What a run gives every decision besides the account. */
 export interface BrainContext {
+  /** The trained pay-date model, when there is one (the rules model without it). */
   payDateModel?: PayDateModel;
+  /** Judge a call as the runner would, scheduled as the run would send it. */
+  preview?: (call: PlannedCall) => Promise<PreviewVerdict>;
+  /** Where model calls, tokens, cost and fallbacks are counted for the run. */
+  usage?: ModelUsage;
 }
 
 export interface Brain {
@@ -33,5 +46,7 @@ export interface Brain {
     snapshot: AccountSnapshot,
     policy: PolicyDocument,
     context?: BrainContext,
-  ): SpecialistDecision;
+  ): SpecialistDecision | Promise<SpecialistDecision>;
+  /** A fresh per-run counter of model calls, tokens and fallbacks (brains that call a model). */
+  createUsage?(): ModelUsage;
 }

@@ -18,8 +18,9 @@ import { ConflictError } from "../tools/errors.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
 import type { Decision, ToolResult, ToolRunner } from "../tools/runner.ts";
 import { nextLocalTime } from "../tools/schedule.ts";
-import { type Brain, SPECIALISTS, type SpecialistName } from "./brain.ts";
+import { type Brain, type BrainContext, SPECIALISTS, type SpecialistName } from "./brain.ts";
 import type { PayDateModel } from "./forecasting/model.ts";
+import type { ModelUsage } from "./llm/usage.ts";
 import { type RoutePlan, routeAccount } from "./router.ts";
 
 export const AGENT_CALLER: Caller = { kind: "agent", id: "supervisor", role: "agent" };
@@ -108,6 +109,8 @@ export interface SupervisorOptions {
   caller?: Caller;
   /** The trained pay-date model the forecasting specialist predicts with (the rules model without it). */
   payDateModel?: PayDateModel;
+  /** Counts the run's model calls, tokens and fallbacks (a brain that calls a model). */
+  usage?: ModelUsage;
 }
 
 export const threadIdFor = (runId: string, customerId: string) => `run:${runId}:account:${customerId}`;
@@ -142,13 +145,22 @@ export function buildSupervisor(options: SupervisorOptions) {
 
   const decide = (specialist: SpecialistName) => async (state: AccountState) => {
     const snapshot = await snapshotOf(state);
-    const decision = brain.decide(
-      specialist,
-      snapshot,
-      runner.policy,
-      options.payDateModel ? { payDateModel: options.payDateModel } : {},
-    );
-    const calls = decision.calls.map((call) => schedule(call, snapshot, new Date(state.now)));
+    const now = new Date(state.now);
+    const context: BrainContext = {
+      ...(options.payDateModel ? { payDateModel: options.payDateModel } : {}),
+      ...(options.usage ? { usage: options.usage } : {}),
+      preview: async (call) => {
+        const scheduled = schedule(call, snapshot, now);
+        const preview = await runner.preview(scheduled.tool, scheduled.input, { caller, now });
+        return preview.status === "invalid"
+          ? { status: "invalid", issues: preview.issues.map((i) => `${i.path}: ${i.message}`) }
+          : { status: "judged", verdict: preview.verdict.verdict, reasons: preview.verdict.reasons };
+      },
+    };
+    // The decision is checkpointed with the node, so a model is asked once per account and run:
+    // a resumed thread replays the stored plan instead of asking again.
+    const decision = await brain.decide(specialist, snapshot, runner.policy, context);
+    const calls = decision.calls.map((call) => schedule(call, snapshot, now));
     return new Command({
       update: { planned: { [specialist]: calls }, notes: decision.notes.map((n) => `${specialist}: ${n}`) },
       goto: `act_${specialist}`,

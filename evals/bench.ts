@@ -313,7 +313,7 @@ export function renderBench(results: Measurement[], command: string): string {
 
 /** A whole nightly run over the portfolio (rules brain, checkpoints, reports), as `arc run` does it. */
 async function benchRun(label: string, database: Database, runner: ToolRunner): Promise<Measurement[]> {
-  const arc = { database, policy: DEFAULT_POLICY, runner, close: async () => {} };
+  const arc = { database, policy: DEFAULT_POLICY, runner, brain: rulesBrain, close: async () => {} };
   const started = performance.now();
   const result = await runAccounts(arc, {
     asOf: "2026-03-11",

@@ -2,6 +2,7 @@
 // ledger, and `clients` concurrent MCP sessions (the SDK's own client), each calling a read tool
 // `callsPerClient` times back to back. Reports p50 / p90 / p99 per call and calls per second.
 // Benchmarks measure and print; they never assert.
+
 import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { asc } from "drizzle-orm";
 import pino from "pino";
+import { rulesBrain } from "../agents/rules-brain.ts";
 import { type Database, openDatabase } from "../db/connection.ts";
 import { generateDemoPortfolio } from "../db/demo/generate.ts";
 import { customers } from "../db/schema.ts";
@@ -56,7 +58,7 @@ export async function benchMcpOn(
   const asOf = new Date().toISOString().slice(0, 10);
   await generateDemoPortfolio(database.db, { customers: options.customers, seed: options.seed, asOf });
   const runner = new ToolRunner({ db: database.db, policy: DEFAULT_POLICY, tools: ALL_TOOLS });
-  const arc: Arc = { database, policy: DEFAULT_POLICY, runner, close: async () => {} };
+  const arc: Arc = { database, policy: DEFAULT_POLICY, runner, brain: rulesBrain, close: async () => {} };
   const { secret } = await createApiKey(database.db, { name: "mcp-bench", role: "collector" }, "bench");
   const ids = (
     await database.db.select({ id: customers.id }).from(customers).orderBy(asc(customers.externalRef))

@@ -107,6 +107,16 @@ export const DEFAULT_POLICY: PolicyDocument = deepFreeze({
         severity: "deny",
       },
       {
+        id: "concession.unapproved",
+        pattern:
+          "\\b(writ(e|es|ten|ing) off|waiv(e|ed|es|ing|er)|forgiv(e|en|es|ing|eness)|(cancel(l?ed)?|clear(ed)?) (the|your) (debt|balance)|no longer (owe|need to pay)|settle(ment)? for less)\\b",
+        flags: "i",
+        message:
+          "Offers or announces a write-off, waiver or reduced settlement nobody approved: a false representation of the amount owed (15 U.S.C. 1692e(2)(A)). Concessions are tool actions (write_off, issue_credit_note) with their own limits, never words in a message.",
+        category: "misrepresentation",
+        severity: "deny",
+      },
+      {
         id: "profanity",
         pattern:
           "\\b(damn(ed)?|hell|shit\\w*|fuck\\w*|crap|bastards?|bitch\\w*|asshole|idiots?|stupid|deadbeats?|losers?|scum)\\b",

@@ -132,6 +132,7 @@ export const FORBIDDEN_LANGUAGE_CATEGORIES = [
   "legal_threat",
   "third_party",
   "profanity",
+  "misrepresentation",
   "other",
 ] as const;
 

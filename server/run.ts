@@ -8,6 +8,7 @@
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Brain } from "../agents/brain.ts";
 import { openCheckpointer } from "../agents/checkpointer.ts";
+import type { ModelUsageSummary } from "../agents/llm/usage.ts";
 import {
   type AccountState,
   AGENT_CALLER,
@@ -70,9 +71,11 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
       arc,
       options.dryRun ? undefined : { asOf: options.asOf, runId, now },
     );
+    const usage = options.brain.createUsage?.();
     const supervisor = buildSupervisor({
       runner: arc.runner,
       brain: options.brain,
+      ...(usage ? { usage } : {}),
       ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
       ...(payDateModel ? { payDateModel } : {}),
     });
@@ -99,7 +102,10 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     if (!options.dryRun) await recordCashForecast(arc, runId, now, options.asOf);
     const all = options.dryRun ? accounts : await loadResults(arc, runId);
     all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
-    const report = buildReport(runId, options.asOf, options.dryRun, all);
+    const report = buildReport(runId, options.asOf, options.dryRun, all, {
+      brain: options.brain.name,
+      model: usage?.summary() ?? null,
+    });
     if (!options.dryRun) {
       await arc.database.db
         .update(runs)
@@ -354,6 +360,13 @@ export interface RunReport {
   promises: { kept: number; broken: number };
   paymentPlans: { proposed: number; defaulted: number };
   forecast: { accounts: number; predictions: number; averageRiskScore: number | null };
+  /** Which brain decided ("rules", "llm:<model>"). */
+  brain: string;
+  /**
+   * The model's calls, tokens, estimated cost and fallbacks in this process (a resumed run counts
+   * only what it asked after resuming); null for the rules brain.
+   */
+  model: ModelUsageSummary | null;
 }
 
 const bump = (counts: Record<string, number>, key: string, by = 1) => {
@@ -365,11 +378,14 @@ export function buildReport(
   asOf: string,
   dryRun: boolean,
   accounts: AccountResult[],
+  decidedBy: Pick<RunReport, "brain" | "model"> = { brain: "rules", model: null },
 ): RunReport {
   const report: RunReport = {
     runId,
     asOf,
     dryRun,
+    brain: decidedBy.brain,
+    model: decidedBy.model,
     accounts: { total: accounts.length, worked: 0, skipped: 0, paused: 0, failed: 0 },
     actions: { executed: {}, queuedForApproval: {}, blockedByRule: {}, rejected: 0, invalid: 0, failed: 0 },
     messagesQueued: {},
@@ -465,7 +481,16 @@ export function renderReport(report: RunReport): string {
     `- Disputes: ${report.disputes.opened} opened, ${report.disputes.triaged} triaged, ${report.disputes.resolved} resolved, ${report.disputes.creditNotes} credit notes`,
     `- Promises: ${report.promises.kept} kept, ${report.promises.broken} broken; plans: ${report.paymentPlans.proposed} proposed, ${report.paymentPlans.defaulted} defaulted`,
     `- Forecast: ${report.forecast.accounts} accounts, ${report.forecast.predictions} predictions, average risk ${report.forecast.averageRiskScore ?? "-"}`,
+    `- Brain: ${report.brain ?? "rules"}${report.model ? `; ${modelLine(report.model)}` : ""}`,
   ].join("\n");
+}
+
+function modelLine(m: ModelUsageSummary): string {
+  const cost =
+    m.estimatedCostUsd === null
+      ? "cost unknown (set ARC_MODEL_PRICE)"
+      : `≈ $${m.estimatedCostUsd.toFixed(4)}`;
+  return `${m.calls} model calls (${m.failedCalls} failed, ${m.retries} retries), ${m.inputTokens} input + ${m.outputTokens} output tokens, ${cost}; ${m.fallbacks} decisions fell back to the rules brain`;
 }
 
 /** Where a run stands, from its rows: any process's run, finished or not. */

@@ -8,7 +8,6 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import pino, { type Logger } from "pino";
 import type { Brain } from "../../agents/brain.ts";
-import { rulesBrain } from "../../agents/rules-brain.ts";
 import type { Caller } from "../../policies/types.ts";
 import { callerLabel } from "../../tools/runner.ts";
 import type { Arc } from "../context.ts";
@@ -64,7 +63,7 @@ function routePattern(path: string): RegExp {
 
 export function createApi(arc: Arc, options: ApiOptions = {}): Api {
   const logger = options.logger ?? pino({ base: { service: "arc-api" } });
-  const brain = options.brain ?? rulesBrain;
+  const brain = options.brain ?? arc.brain;
   const runs = new RunTracker(arc, brain, logger);
   const metrics = createMetrics(arc, { processMetrics: options.processMetrics ?? false });
   const deps: ApiDeps = { arc, brain, runs, logger, runPollMs: options.runPollMs ?? 1000 };

@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { rulesBrain } from "../../agents/rules-brain.ts";
 import { utcDate } from "../../tools/ledger.ts";
 import { openArc } from "../context.ts";
 import { renderReport, runAccounts } from "../run.ts";
@@ -40,7 +39,7 @@ export function registerRunCommand(program: Command): void {
             asOf,
             concurrency,
             dryRun: Boolean(options.dryRun),
-            brain: rulesBrain,
+            brain: arc.brain,
             onProgress: renderProgress(options.dryRun ? "dry run" : "run", "accounts"),
             ...(options.customers ? { customers: options.customers } : {}),
           });

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { sql } from "drizzle-orm";
-import { rulesBrain } from "../../agents/rules-brain.ts";
 import { customers } from "../../db/schema.ts";
 import type { portfolioSummary } from "../../tools/read/portfolio-summary.ts";
 import { callerLabel } from "../../tools/runner.ts";
@@ -45,7 +44,7 @@ export function registerStartCommand(program: Command): void {
             asOf: demo.asOf,
             concurrency: 4,
             dryRun: false,
-            brain: rulesBrain,
+            brain: arc.brain,
             onProgress: renderProgress("run", "accounts"),
           });
           console.log(renderReport(run.report));

@@ -2,7 +2,6 @@
 // shell user acts as an admin caller of kind "cli"; every call still goes through policy and audit.
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { rulesBrain } from "../../agents/rules-brain.ts";
 import type { Caller } from "../../policies/types.ts";
 import type { Decision, ToolResult } from "../../tools/runner.ts";
 import { decideAction } from "../approvals.ts";
@@ -128,7 +127,7 @@ export function registerToolCommands(program: Command): void {
       try {
         const { result, resumedThread, stillPaused } = await decideAction(
           arc,
-          rulesBrain,
+          arc.brain,
           actionId,
           decision,
           {

@@ -142,6 +142,8 @@ describe("content.forbidden_language", () => {
     ["Act now or else.", "urgency.false", "Act now"],
     ["We will be contacting your employer about this.", "third_party.shaming", "contacting your employer"],
     ["Pay up, you deadbeat.", "profanity", "deadbeat"],
+    ["Good news: we have written off your balance.", "concession.unapproved", "written off"],
+    ["As agreed, you no longer owe the remaining amount.", "concession.unapproved", "no longer owe"],
   ])("denies %j (%s)", (body, id, word) => {
     const r = say(body);
     expect(r.verdict).toBe("deny");

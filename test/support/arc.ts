@@ -1,5 +1,6 @@
 // The ARC wiring tests use, on this file's test database: a runner with a fixed clock, and the Arc
 // object server code (runAccounts, decideAction) takes.
+import { rulesBrain } from "../../agents/rules-brain.ts";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
 import type { Arc } from "../../server/context.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
@@ -23,6 +24,7 @@ export function testArc(database: Handle, now?: string): Arc {
     policy: DEFAULT_POLICY,
     policySource: { kind: "default" },
     runner: testRunner(database, now),
+    brain: rulesBrain,
     close: async () => {},
   };
 }
