@@ -113,11 +113,21 @@ export const customers = pgTable(
     riskScoredAt: timestamp("risk_scored_at", { withTimezone: true }),
     /** Bank accounts (IBAN or account numbers) this customer pays from, for identifying payers. */
     bankAccounts: text("bank_accounts").array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * No outreach before this date (the customer is out of office, asked for time...): the
+     * collection agent plans none while the run's date is earlier. Set by the pause_outreach tool.
+     */
+    outreachPausedUntil: date("outreach_paused_until", { mode: "string" }),
+    outreachPauseReason: text("outreach_pause_reason"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     unique("customers_external_ref_key").on(t.externalRef),
+    check(
+      "customers_outreach_pause_complete",
+      sql`(${t.outreachPausedUntil} is null) = (${t.outreachPauseReason} is null)`,
+    ),
     check("customers_currency_iso", currencyCheck(t.currency)),
     check("customers_segment_known", sql`${t.segment} is null or ${oneOf(t.segment, SEGMENTS)}`),
     check("customers_terms_nonnegative", sql`${t.paymentTermsDays} >= 0`),
@@ -568,11 +578,21 @@ export const communications = pgTable(
     isConversation: boolean("is_conversation").notNull().default(false),
     actionId: uuid("action_id").references(() => actions.id),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The provider's id of the message: an email's Message-ID, an SMS provider's message id. */
+    externalId: text("external_id"),
+    /** Inbound: the From address or phone number exactly as received. */
+    sender: text("sender"),
+    /** Inbound: what the reply classifier made of it (category, confidence, fields, classifier). */
+    classification: jsonb("classification").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
   (t) => [
     index("communications_customer_idx").on(t.customerId, t.occurredAt),
     index("communications_outbox_idx").on(t.createdAt).where(sql`${t.status} = 'queued'`),
+    // The same message is stored once: a re-fetched email or a redelivered SMS webhook finds its row.
+    uniqueIndex("communications_external_id_key")
+      .on(t.channel, t.externalId)
+      .where(sql`${t.externalId} is not null`),
     check("communications_direction_known", oneOf(t.direction, ["inbound", "outbound"])),
     check("communications_channel_known", oneOf(t.channel, CHANNELS)),
     check("communications_status_known", oneOf(t.status, COMMUNICATION_STATUSES)),

@@ -37,7 +37,14 @@ export type ActionKind =
   /** Bookkeeping on an account: a promise kept or broken, a plan defaulted, a dispute triaged. */
   | "account_update"
   /** Recording pay-date predictions and the account's risk score. */
-  | "forecast";
+  | "forecast"
+  /** Storing a message the customer sent us (a reply, a text): a record of what arrived, no effect on them. */
+  | "inbound_message"
+  /**
+   * Withdrawing a contact's consent to a channel (an opt-out, a wrong number). It only ever stops
+   * contact, and is honoured whatever the account's state: no rule may hold or refuse it.
+   */
+  | "consent_revocation";
 
 /** Why a message is sent; cease-communication still allows the acknowledgement and remedy notices. */
 export type OutreachPurpose =

@@ -2,7 +2,18 @@
 // when the input points at something that does not exist or does not belong together.
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/connection.ts";
-import { type Invoice, invoices, type Payment, payments } from "../db/schema.ts";
+import {
+  type Communication,
+  type Contact,
+  type Customer,
+  communications,
+  contacts,
+  customers,
+  type Invoice,
+  invoices,
+  type Payment,
+  payments,
+} from "../db/schema.ts";
 import { ToolInputError } from "./errors.ts";
 
 export async function requireInvoice(db: DbOrTx, invoiceId: string, field = "invoiceId"): Promise<Invoice> {
@@ -39,6 +50,46 @@ export async function requireCustomerInvoices(
 export async function requirePayment(db: DbOrTx, paymentId: string, field = "paymentId"): Promise<Payment> {
   const [row] = await db.select().from(payments).where(eq(payments.id, paymentId));
   if (!row) throw new ToolInputError(field, `no payment ${paymentId}`);
+  return row;
+}
+
+export async function requireCustomer(
+  db: DbOrTx,
+  customerId: string,
+  field = "customerId",
+): Promise<Customer> {
+  const [row] = await db.select().from(customers).where(eq(customers.id, customerId));
+  if (!row) throw new ToolInputError(field, `no customer ${customerId}`);
+  return row;
+}
+
+/** The contact, which must be the customer's. */
+export async function requireContactOf(
+  db: DbOrTx,
+  customerId: string,
+  contactId: string,
+  field = "contactId",
+): Promise<Contact> {
+  const [row] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  if (!row) throw new ToolInputError(field, `no contact ${contactId}`);
+  if (row.customerId !== customerId) {
+    throw new ToolInputError(field, `contact ${contactId} belongs to another customer, not ${customerId}`);
+  }
+  return row;
+}
+
+/** The communication (say, the reply an account change was read from), which must be the customer's. */
+export async function requireCommunicationOf(
+  db: DbOrTx,
+  customerId: string,
+  communicationId: string,
+  field = "sourceCommunicationId",
+): Promise<Communication> {
+  const [row] = await db.select().from(communications).where(eq(communications.id, communicationId));
+  if (!row) throw new ToolInputError(field, `no communication ${communicationId}`);
+  if (row.customerId !== customerId) {
+    throw new ToolInputError(field, `communication ${communicationId} belongs to another customer`);
+  }
   return row;
 }
 

@@ -14,12 +14,15 @@ import { worklist } from "./read/worklist.ts";
 import { escalateToLegal, placeCreditHold } from "./write/account-actions.ts";
 import { recordPlanStatus, recordPromiseStatus, triageDispute } from "./write/account-updates.ts";
 import { applyPayment } from "./write/apply-payment.ts";
+import { revokeContactChannel } from "./write/contact-consent.ts";
 import { createTask } from "./write/create-task.ts";
 import { issueCreditNote } from "./write/credit-note.ts";
 import { openDispute, resolveDispute } from "./write/disputes.ts";
 import { identifyPayments } from "./write/identify-payments.ts";
 import { importBankFile } from "./write/import-bank-file.ts";
 import { importLedger } from "./write/import-ledger.ts";
+import { recordInboundMessage } from "./write/inbound-message.ts";
+import { pauseOutreach } from "./write/outreach-pause.ts";
 import { proposePaymentPlan } from "./write/payment-plan.ts";
 import { recordCashForecast } from "./write/record-cash-forecast.ts";
 import { recordForecast } from "./write/record-forecast.ts";
@@ -65,6 +68,9 @@ export const WRITE_TOOLS = [
   recordForecast,
   recordCashForecast,
   trainPayDateModelTool,
+  recordInboundMessage,
+  revokeContactChannel,
+  pauseOutreach,
 ] as const;
 
 export const ALL_TOOLS: readonly Tool[] = [...READ_TOOLS, ...WRITE_TOOLS] as unknown as Tool[];

@@ -9,7 +9,8 @@
 //   2. the carrying invoice (oldest-due undisputed invoice with a balance); none → nothing to do;
 //   3. stop flags (bankruptcy, cease, do-not-contact, legal hold, attorney, already with legal);
 //   4. the tolerance for tiny balances;
-//   5. pauses: a live promise or a current payment plan covering the carrying invoice;
+//   5. pauses: outreach paused until a date (pause_outreach: out of office...), a live promise or a
+//      current payment plan covering the carrying invoice;
 //   6. the ladder level due (segment-shifted, raised past a broken promise) against the level reached;
 //   7. one action for the level: a message grouping every due invoice, a call task, or a legal
 //      referral proposal; and, where the policy offers one, a payment-plan proposal. A contact carries
@@ -32,7 +33,14 @@ import { type CollectionSegment, deriveSegment } from "./segment.ts";
 import { renderMessage } from "./templates.ts";
 import { accountWorklistLine } from "./worklist.ts";
 
-export type PausedBy = "promise" | "plan" | "dispute_only" | "min_balance" | "flag" | "nothing_due";
+export type PausedBy =
+  | "outreach_paused"
+  | "promise"
+  | "plan"
+  | "dispute_only"
+  | "min_balance"
+  | "flag"
+  | "nothing_due";
 
 export interface CollectionDecision {
   calls: PlannedCall[];
@@ -190,7 +198,12 @@ export function decideCollection(
     return decision({ ...carried, level: null, pausedBy: "min_balance" });
   }
 
-  // 5. Pauses.
+  // 5. Pauses. The bookkeeping above has already been planned: a pause stops outreach only.
+  const pausedUntil = customer.outreachPausedUntil;
+  if (pausedUntil && asOf < pausedUntil) {
+    notes.push(`paused until ${pausedUntil}: ${customer.outreachPauseReason ?? "no reason recorded"}`);
+    return decision({ ...carried, level: null, pausedBy: "outreach_paused" });
+  }
   const promiseOnCarrying = pendingPromises.find((p) => p.invoiceIds.includes(carrying.id));
   if (promiseOnCarrying) {
     const until = promiseOnCarrying.promisedDate;

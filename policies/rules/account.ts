@@ -96,13 +96,25 @@ export const accountAttorneyRepresented = defineRule({
   },
 });
 
+/**
+ * Agent actions the automation switch does not hold. A forecast and a stored inbound message only
+ * record what is so. A consent revocation is honoured whatever the account's state: a consumer may
+ * revoke consent by any reasonable means (TCPA; FCC 2024 revocation order, 47 CFR 64.1200(a)(10)),
+ * and holding an opt-out in an approval queue would keep contacting someone who said stop.
+ */
+const NOT_HELD_BY_AUTOMATION_SWITCH: readonly ActionKind[] = [
+  "forecast",
+  "inbound_message",
+  "consent_revocation",
+];
+
 export const accountAutomationDisabled = defineRule({
   id: "account.automation_disabled",
   description:
-    "When the customer's automation switch is off, every agent action that acts on the account needs a person's approval (forecasts only observe it).",
+    "When the customer's automation switch is off, every agent action that acts on the account needs a person's approval (forecasts and stored replies only record; consent revocations are always honoured).",
   check(action, facts, _policy, say) {
     if (action.caller.kind !== "agent" || !facts.customer || facts.customer.automationEnabled) return [];
-    if (action.kind === "forecast") return [];
+    if (NOT_HELD_BY_AUTOMATION_SWITCH.includes(action.kind)) return [];
     return [
       say.needsApproval(
         `automation is switched off for this customer; a collector must approve ${action.kind}`,

@@ -18,6 +18,8 @@ const CUSTOMER_KINDS: readonly ActionKind[] = [
   "credit_hold",
   "account_update",
   "forecast",
+  "inbound_message",
+  "consent_revocation",
 ];
 
 const PURPOSES: readonly OutreachPurpose[] = [

@@ -261,6 +261,50 @@ describe("stop flags", () => {
   });
 });
 
+describe("outreach pause (pause_outreach)", () => {
+  const paused = (until: string, over: SnapshotOverrides = {}) =>
+    single(20, 0, {
+      customer: { outreachPausedUntil: until, outreachPauseReason: "out of office until then" },
+      ...over,
+    });
+
+  it("no outreach while the run's date is before the pause's end, with the reason in the notes", () => {
+    const d = paused(day(1));
+    expect(d).toMatchObject({ calls: [], level: null, pausedBy: "outreach_paused" });
+    expect(d.carryingInvoiceId).toBe(id("INV-1"));
+    expect(d.notes).toContain(`paused until ${day(1)}: out of office until then`);
+  });
+
+  it("outreach resumes on the pause's end date and after it", () => {
+    for (const until of [AS_OF, day(-10)]) {
+      const d = paused(until);
+      expect(d.pausedBy).toBeUndefined();
+      expect(tools(d)).toEqual(["send_message"]);
+    }
+  });
+
+  it("promise and plan bookkeeping still happens during a pause", () => {
+    const d = paused(day(10), {
+      openInvoices: [overdue("INV-1", 10, { dunningLevel: 3 })],
+      promises: [promise({ invoiceIds: [id("INV-1")], promisedDate: day(-3) })],
+    });
+    expect(d).toMatchObject({ pausedBy: "outreach_paused" });
+    expect(d.calls).toEqual([
+      expect.objectContaining({
+        tool: "record_promise_status",
+        input: expect.objectContaining({ status: "broken" }),
+      }),
+    ]);
+  });
+
+  it("stop flags still take precedence", () => {
+    const d = paused(day(5), {
+      customer: { outreachPausedUntil: day(5), legalHoldAt: `${day(-1)}T00:00:00.000Z` },
+    });
+    expect(d.pausedBy).toBe("flag");
+  });
+});
+
 describe("promises to pay", () => {
   const inv = overdue("INV-1", 10, { dunningLevel: 3 });
   it("an open promise dated today or later pauses the ladder until then", () => {

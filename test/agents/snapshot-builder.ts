@@ -56,6 +56,8 @@ export function customer(over: Partial<SnapshotCustomer> = {}): SnapshotCustomer
     attorneyRepresentedAt: null,
     legalEscalatedAt: null,
     creditHoldAt: null,
+    outreachPausedUntil: null,
+    outreachPauseReason: null,
     bankAccounts: [],
     ...over,
   };

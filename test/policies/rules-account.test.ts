@@ -216,6 +216,32 @@ describe("account.automation_disabled", () => {
     expect(r.verdict).toBe("needs_approval");
     expect(judge("account.automation_disabled", action("credit_note"), off).verdict).toBe("needs_approval");
   });
+  it("forecasts, stored replies and consent revocations are not held", () => {
+    for (const kind of ["forecast", "inbound_message", "consent_revocation"] as ActionKind[]) {
+      expect(judge("account.automation_disabled", action(kind), off).verdict, kind).toBe("allow");
+    }
+  });
+  it("a consent revocation is allowed for an agent and a collector on an account with every stop", () => {
+    const stopped = facts({
+      customer: customer({
+        automationEnabled: false,
+        isConsumer: true,
+        bankruptcyFiledAt: "2026-01-01T00:00:00.000Z",
+        ceaseCommunicationAt: "2026-01-02T00:00:00.000Z",
+        doNotContactAt: "2026-01-03T00:00:00.000Z",
+        legalHoldAt: "2026-01-04T00:00:00.000Z",
+        attorneyRepresentedAt: "2026-01-05T00:00:00.000Z",
+      }),
+    });
+    for (const who of [caller(), caller({ kind: "api", id: "alice", role: "collector" })]) {
+      const revocation = action("consent_revocation", { caller: who });
+      expect(evaluate(revocation, stopped, DEFAULT_POLICY)).toEqual({
+        verdict: "allow",
+        reasons: [],
+        policyVersion: DEFAULT_POLICY.version,
+      });
+    }
+  });
   it("people's actions and switched-on accounts are not affected", () => {
     const person = caller({ kind: "api", id: "alice", role: "collector" });
     expect(judge("account.automation_disabled", outreach(off, {}, { caller: person }), off).verdict).toBe(

@@ -21,7 +21,7 @@ import { id, isoDate } from "../schemas.ts";
 export const accountOverview = defineTool({
   name: "account_overview",
   description:
-    "Everything a collector needs on one account: flags, contacts and consents, aging buckets per currency, open " +
+    "Everything a collector needs on one account: flags and any outreach pause, contacts and consents, aging buckets per currency, open " +
     "invoices with days overdue and their latest pay-date prediction, live disputes, promises to pay, payment plans, " +
     "recent communications, pending approvals, and the account's risk score with the factors it was computed from.",
   effect: "read",
@@ -119,6 +119,15 @@ export const accountOverview = defineTool({
     return {
       asOf,
       customer,
+      /** The agents' outreach pause (pause_outreach), and whether it still holds on asOf. */
+      outreachPause:
+        customer.outreachPausedUntil === null
+          ? null
+          : {
+              until: customer.outreachPausedUntil,
+              reason: customer.outreachPauseReason,
+              inForce: asOf < customer.outreachPausedUntil,
+            },
       contacts: contactRows,
       aging,
       openInvoices: openInvoices.map((i) => ({

@@ -26,6 +26,9 @@ export interface SnapshotCustomer {
   attorneyRepresentedAt: string | null;
   legalEscalatedAt: string | null;
   creditHoldAt: string | null;
+  /** No outreach while the run's date is before this date (YYYY-MM-DD); set by pause_outreach. */
+  outreachPausedUntil: string | null;
+  outreachPauseReason: string | null;
   bankAccounts: string[];
 }
 

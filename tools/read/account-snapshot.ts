@@ -194,6 +194,8 @@ export const accountSnapshot = defineTool({
         attorneyRepresentedAt: iso(customer.attorneyRepresentedAt),
         legalEscalatedAt: iso(customer.legalEscalatedAt),
         creditHoldAt: iso(customer.creditHoldAt),
+        outreachPausedUntil: customer.outreachPausedUntil,
+        outreachPauseReason: customer.outreachPauseReason,
         bankAccounts: customer.bankAccounts,
       },
       contacts: contactRows.map((c) => ({
