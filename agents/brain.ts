@@ -7,6 +7,8 @@ import type { PolicyDocument } from "../policies/index.ts";
 import type { Reason, VerdictKind } from "../policies/types.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
 import type { PayDateModel } from "./forecasting/model.ts";
+import type { ClassifiedReply } from "./inbound/classify.ts";
+import type { InboundReply } from "./inbound/reply-types.ts";
 import type { ModelUsage } from "./llm/usage.ts";
 
 export type SpecialistName = "cash_application" | "dispute" | "collection" | "forecasting";
@@ -47,6 +49,8 @@ export interface Brain {
     policy: PolicyDocument,
     context?: BrainContext,
   ): SpecialistDecision | Promise<SpecialistDecision>;
+  /** What a customer's reply says (category, confidence, stated facts); never throws for a model failure. */
+  classifyReply(reply: InboundReply, usage?: ModelUsage): Promise<ClassifiedReply>;
   /** A fresh per-run counter of model calls, tokens and fallbacks (brains that call a model). */
   createUsage?(): ModelUsage;
 }

@@ -8,6 +8,7 @@
 import type { PolicyDocument } from "../policies/index.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
 import type { Brain, BrainContext, SpecialistDecision, SpecialistName } from "./brain.ts";
+import { classifyWithModelOrRules } from "./inbound/classify.ts";
 import type { ModelClient } from "./llm/client.ts";
 import type { ModelConfig } from "./llm/config.ts";
 import { draftMessage } from "./llm/drafting.ts";
@@ -21,6 +22,7 @@ export function createLlmBrain(client: ModelClient, config: Pick<ModelConfig, "p
   return {
     name: `llm:${client.model}`,
     createUsage: () => new ModelUsage(client.model, config.price),
+    classifyReply: (reply, usage) => classifyWithModelOrRules(client, reply, usage),
     async decide(
       specialist: SpecialistName,
       snapshot: AccountSnapshot,

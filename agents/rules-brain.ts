@@ -6,9 +6,11 @@ import { decideCashApplication } from "./cash-application/index.ts";
 import { decideCollection } from "./collection/index.ts";
 import { decideDisputes } from "./dispute/index.ts";
 import { decideForecast } from "./forecasting/index.ts";
+import { classifyWithRules } from "./inbound/classify.ts";
 
 export const rulesBrain: Brain = {
   name: "rules",
+  classifyReply: async (reply) => classifyWithRules(reply),
   decide(specialist: SpecialistName, snapshot, policy, context): SpecialistDecision {
     switch (specialist) {
       case "cash_application": {

@@ -74,7 +74,7 @@ export class ModelClient {
       attempt++;
       try {
         const answer = (await this.slots.run(() => runnable.invoke(messages))) as {
-          raw: { usage_metadata?: { input_tokens?: number; output_tokens?: number } };
+          raw: RawAnswer;
           parsed: T | null;
           parsingError?: unknown;
         };
@@ -82,7 +82,8 @@ export class ModelClient {
           input: answer.raw.usage_metadata?.input_tokens ?? 0,
           output: answer.raw.usage_metadata?.output_tokens ?? 0,
         };
-        const parsed = request.schema.safeParse(answer.parsed);
+        // On a parse failure ChatOpenAI hands back null; re-read the raw answer for a message that names the field.
+        const parsed = request.schema.safeParse(answer.parsed ?? rawOutput(answer.raw));
         if (!parsed.success) {
           request.usage?.recordCall(request.task, tokens, attempt - 1);
           const issue = parsed.error.issues[0];
@@ -188,5 +189,22 @@ class Slots {
       if (next) next();
       else this.active--;
     }
+  }
+}
+
+interface RawAnswer {
+  usage_metadata?: { input_tokens?: number; output_tokens?: number };
+  tool_calls?: { args?: unknown }[];
+  content?: unknown;
+}
+
+/** The structured answer as the model sent it: the forced tool call's arguments, or JSON content. */
+function rawOutput(raw: RawAnswer): unknown {
+  if (raw.tool_calls?.[0]?.args !== undefined) return raw.tool_calls[0].args;
+  if (typeof raw.content !== "string") return null;
+  try {
+    return JSON.parse(raw.content);
+  } catch {
+    return null;
   }
 }

@@ -100,7 +100,7 @@ export async function chooseNextAction(
   const rationale = answer.rationale.replace(/\s+/g, " ").trim();
   const others = options
     .filter((o) => o !== chosen)
-    .map((o) => ({ option: o.id, description: o.description, policy: o.verdict }));
+    .map((o) => ({ option: o.id, why: `${o.description} — policy: ${o.verdict}`, policy: o.verdict }));
   const note = `model ${client.model} chose "${chosen.id}" among ${options.map((o) => o.id).join(", ")}: ${rationale}`;
   if (chosen.calls.length === 0) return { calls: rest, notes: [note] };
   const [main, ...extra] = chosen.calls;

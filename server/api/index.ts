@@ -20,6 +20,7 @@ import { customerRoutes } from "./customers.ts";
 import type { ApiDeps } from "./deps.ts";
 import { renderDocs } from "./docs.ts";
 import { ApiError, errorBody, toApiError } from "./errors.ts";
+import { inboundRoutes } from "./inbound.ts";
 import { insightRoutes } from "./insights.ts";
 import { keyRoutes } from "./keys.ts";
 import { type ApiMetrics, createMetrics } from "./metrics.ts";
@@ -75,6 +76,7 @@ export function createApi(arc: Arc, options: ApiOptions = {}): Api {
     ...insightRoutes(deps),
     ...customerRoutes(deps),
     ...paymentRoutes(deps),
+    ...inboundRoutes(deps),
     ...approvalRoutes(deps),
     ...runRoutes(deps),
     ...auditRoutes(deps),

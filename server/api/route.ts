@@ -33,7 +33,7 @@ const PERMISSION_WORDS: Record<Exclude<Permission, "public">, string> = {
   read: "read",
   decide: "decide on approvals",
   run: "start runs",
-  import: "upload bank files",
+  import: "upload bank files or inbound replies",
   admin: "administer policy and API keys",
 };
 

@@ -6,6 +6,7 @@ import { registerDemoCommand } from "./demo.ts";
 import { registerEvalsCommand } from "./evals.ts";
 import { registerForecastCommands } from "./forecast.ts";
 import { registerImportCommands } from "./import.ts";
+import { registerInboundCommand } from "./inbound.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { registerMcpCommand } from "./mcp.ts";
 import { registerMigrateCommand } from "./migrate.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerDemoCommand(program);
   registerImportCommands(program);
+  registerInboundCommand(program);
   registerSummaryCommand(program);
   registerRunCommand(program);
   registerPolicyCommands(program);

@@ -37,6 +37,7 @@ const SUBCOMMANDS = [
   "evals",
   "forecast",
   "import",
+  "inbound",
   "keys",
   "mcp",
   "migrate",

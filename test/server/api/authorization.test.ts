@@ -116,6 +116,14 @@ const MATRIX: Record<string, Row> = {
       },
     }),
   },
+  "POST /api/inbound": {
+    ok: 200,
+    allowed: DECIDERS,
+    call: async () => ({
+      path: "/api/inbound?dryRun=true",
+      body: { channel: "sms", from: "+12125550199", body: "We will pay on Friday" },
+    }),
+  },
   "GET /api/approvals": { ok: 200, allowed: READERS, call: get(() => "/api/approvals?order=priority") },
   "POST /api/approvals/:actionId/approve": {
     ok: 200,

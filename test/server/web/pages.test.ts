@@ -1,11 +1,16 @@
 // The inbox over plain HTTP, in-process (no browser): what a page needs before it shows anything
 // (a session, the CSRF token, a live key), what it sends back (escaped text, security headers), and
 // the forms that work without the script.
+import { MemorySaver } from "@langchain/langgraph";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { ModelClient } from "../../../agents/llm/client.ts";
+import { createLlmBrain } from "../../../agents/llm-brain.ts";
+import { buildSupervisor, threadIdFor } from "../../../agents/supervisor.ts";
 import { actions } from "../../../db/schema.ts";
 import { createApiKey, revokeApiKey } from "../../../server/api-keys.ts";
-import { makeCustomer, makeInvoice } from "../../support/fixtures.ts";
+import { makeContact, makeCustomer, makeInvoice } from "../../support/fixtures.ts";
+import { startScriptedModel } from "../../support/scripted-model.ts";
 import { apiPerson, useApi } from "../api/harness.ts";
 
 const t = useApi();
@@ -275,5 +280,70 @@ describe("decisions from forms", () => {
     expect(await invalid.json()).toMatchObject({
       error: { code: "invalid_input", message: expect.stringMatching(/^customerId: /) },
     });
+  });
+});
+
+describe("a proposal the LLM brain judged", () => {
+  it("shows the model's rationale and the options it did not take", async () => {
+    const model = await startScriptedModel();
+    try {
+      const db = t.database.current.db;
+      const customer = await makeCustomer(db, { name: "Judged Co" });
+      await makeContact(db, customer.id, { email: "ap@judged.example" });
+      // Over the large-balance threshold: the message waits for a collector.
+      await makeInvoice(db, customer.id, {
+        amountMinor: 2_500_000,
+        issueDate: "2026-01-01",
+        dueDate: "2026-02-10",
+      });
+      model.fallback((request) =>
+        request.tools?.[0]?.function.name === "next_action"
+          ? {
+              json: {
+                choice: "planned",
+                rationale: "A large balance from a prompt payer: a written reminder first.",
+              },
+            }
+          : { status: 500 },
+      );
+      const config = {
+        model: "local-llama",
+        baseUrl: model.url,
+        apiKey: null,
+        timeoutMs: 2_000,
+        maxRetries: 0,
+        retryBaseMs: 1,
+        concurrency: 2,
+        structuredOutput: "functionCalling" as const,
+        price: null,
+      };
+      const supervisor = buildSupervisor({
+        runner: t.arc.runner,
+        brain: createLlmBrain(new ModelClient(config), config),
+        checkpointer: new MemorySaver(),
+      });
+      const runId = crypto.randomUUID();
+      await supervisor.invoke(
+        {
+          customerId: customer.id,
+          asOf: "2026-03-02",
+          now: "2026-03-02T12:00:00.000Z",
+          runId,
+          dryRun: false,
+        },
+        { configurable: { thread_id: threadIdFor(runId, customer.id) } },
+      );
+      const [pending] = await db.select().from(actions).where(eq(actions.customerId, customer.id));
+      expect(pending).toMatchObject({ tool: "send_message", status: "pending" });
+      const session = await signIn(t.keys.collector);
+      const panel = await (await get(`/inbox/proposals/${pending!.id}`, session)).text();
+      expect(panel).toContain(
+        "model&#39;s judgment (local-llama): A large balance from a prompt payer: a written reminder first.",
+      );
+      expect(panel).toContain("a person calls instead: a call task for a collector");
+      expect(panel).toContain("No outreach today");
+    } finally {
+      await model.close();
+    }
   });
 });
