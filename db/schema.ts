@@ -47,6 +47,11 @@ export const PROMISE_STATUSES = ["open", "kept", "broken", "cancelled"] as const
 export const PLAN_STATUSES = ["proposed", "active", "completed", "defaulted", "cancelled"] as const;
 export const COMMUNICATION_STATUSES = [
   "queued",
+  // Delivery (tools/outbox): claimed by a dispatcher; waiting for an allowed time; handed to a
+  // channel that cannot deduplicate when the dispatcher died before recording the outcome.
+  "sending",
+  "held",
+  "unconfirmed",
   "sent",
   "delivered",
   "failed",
@@ -584,11 +589,27 @@ export const communications = pgTable(
     sender: text("sender"),
     /** Inbound: what the reply classifier made of it (category, confidence, fields, classifier). */
     classification: jsonb("classification").$type<Record<string, unknown>>(),
+    /** Outbound delivery: attempts made, when the next may start, and a claimed row's lease. */
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    /** What the channel answered: the SMTP Message-ID, the SMS provider's message id, the file written. */
+    providerMessageId: text("provider_message_id"),
+    /** Why the row is held, cancelled, failed or unconfirmed (the rule, the bounce, the crash). */
+    statusReason: text("status_reason"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    /** The secret in this email's one-click unsubscribe link (random, one per message). */
+    unsubscribeToken: text("unsubscribe_token"),
     createdAt: createdAt(),
   },
   (t) => [
     index("communications_customer_idx").on(t.customerId, t.occurredAt),
-    index("communications_outbox_idx").on(t.createdAt).where(sql`${t.status} = 'queued'`),
+    index("communications_outbox_idx")
+      .on(t.occurredAt)
+      .where(sql`${t.status} in ('queued', 'held', 'sending')`),
+    uniqueIndex("communications_unsubscribe_token_key")
+      .on(t.unsubscribeToken)
+      .where(sql`${t.unsubscribeToken} is not null`),
     // The same message is stored once: a re-fetched email or a redelivered SMS webhook finds its row.
     uniqueIndex("communications_external_id_key")
       .on(t.channel, t.externalId)

@@ -1,7 +1,7 @@
 // Loads what the policy engine needs to judge a proposal, inside the runner's transaction. The
 // customer row is locked FOR UPDATE, so two writers acting on one account (say, two messages)
 // are judged one after the other and a frequency cap cannot be raced.
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Tx } from "../db/connection.ts";
 import { communications, contacts, customers, invoices } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
@@ -23,6 +23,8 @@ export async function loadFacts(
   proposal: Proposal,
   now: Date,
   policy: PolicyDocument,
+  /** A queued message judged again at dispatch is not its own earlier contact. */
+  options: { excludeCommunicationId?: string } = {},
 ): Promise<Facts> {
   const customerId = proposal.customerId;
   // A ledger-wide action (an import) concerns no account: the rules judge it on caller and kind.
@@ -48,7 +50,13 @@ export async function loadFacts(
       contactId: communications.contactId,
     })
     .from(communications)
-    .where(and(eq(communications.customerId, customerId), gte(communications.occurredAt, since)));
+    .where(
+      and(
+        eq(communications.customerId, customerId),
+        gte(communications.occurredAt, since),
+        options.excludeCommunicationId ? ne(communications.id, options.excludeCommunicationId) : undefined,
+      ),
+    );
   return {
     now: now.toISOString(),
     customer,

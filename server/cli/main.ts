@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommands } from "./audit.ts";
 import { registerBenchCommand } from "./bench.ts";
 import { registerDemoCommand } from "./demo.ts";
+import { registerDispatchCommand } from "./dispatch.ts";
 import { registerEvalsCommand } from "./evals.ts";
 import { registerForecastCommands } from "./forecast.ts";
 import { registerImportCommands } from "./import.ts";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerImportCommands(program);
   registerInboundCommand(program);
+  registerDispatchCommand(program);
   registerSummaryCommand(program);
   registerRunCommand(program);
   registerPolicyCommands(program);

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { listApiKeys } from "../api-keys.ts";
 import type { Arc } from "../context.ts";
 import { openArc } from "../context.ts";
+import { deliverySetup, startDispatcher } from "../delivery.ts";
 import { serveApi, untilStopped } from "../http.ts";
 
 export const DEFAULT_PORT = 3000;
@@ -33,12 +34,35 @@ export function registerServeCommand(program: Command): void {
 /** Serves the API on the already open ARC instance and returns once a signal stopped it. */
 export async function serveUntilStopped(arc: Arc, options: { port: number; host: string }): Promise<void> {
   const server = await serveApi(arc, options);
+  // The outbox is drained while the server runs; links in emails point at ARC_PUBLIC_URL or here.
+  const setup = deliverySetup(process.env, server.url);
+  const dispatcher = startDispatcher(arc, setup, {
+    intervalMs: dispatchInterval(process.env.ARC_DISPATCH_INTERVAL_MS),
+    onPass: (summary) => {
+      if (Object.values(summary).some((n) => n > 0))
+        server.api.logger.info({ outbox: summary }, "outbox drained");
+    },
+    onError: (error) => server.api.logger.error({ err: error }, "outbox pass failed"),
+  });
   console.error(
-    `ARC API listening on ${server.url} (web inbox: ${server.url}/, reference: ${server.url}/docs). Ctrl-C stops it.`,
+    `ARC API listening on ${server.url} (web inbox: ${server.url}/, reference: ${server.url}/docs). ` +
+      `Outbox: email via ${setup.delivery.email.describe}, SMS via ${setup.delivery.sms.describe}. Ctrl-C stops it.`,
   );
   const signal = await untilStopped();
   server.api.logger.info({ signal }, "stopping");
+  await dispatcher.stop();
   await server.close();
+}
+
+function dispatchInterval(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return 10_000;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 100) {
+    throw new Error(
+      `ARC_DISPATCH_INTERVAL_MS: expected a whole number of milliseconds, at least 100, got ${JSON.stringify(text)}`,
+    );
+  }
+  return ms;
 }
 
 export function parsePort(text: string): number {

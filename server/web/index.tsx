@@ -19,6 +19,7 @@ import type { ApiDeps } from "../api/deps.ts";
 import { ApiError, errorBody, toApiError } from "../api/errors.ts";
 import type { ApiContext, ApiEnv } from "../api/route.ts";
 import { authenticateApiKey, recheckApiKey } from "../api-keys.ts";
+import { findUnsubscribe, unsubscribe } from "../unsubscribe.ts";
 import { isPending, loadOverview, loadProposal, loadQueue, type QueueFilters } from "./data.ts";
 import { canDecide, type DecisionFields, decideFromForm } from "./decision.ts";
 import { csrfTokenMatches, SESSION_COOKIE, SessionStore, type WebSession } from "./session.ts";
@@ -28,6 +29,7 @@ import { OverviewPage } from "./views/overview.tsx";
 import { ProposalPanel } from "./views/proposal.tsx";
 import { inboxQuery, QueueCount, QueueItems } from "./views/queue.tsx";
 import { SignInPage } from "./views/sign-in.tsx";
+import { UnsubscribePage, UnsubscribeUnknown } from "./views/unsubscribe.tsx";
 
 /** Scripts and styles only from this server, no inline code, no framing, forms post only here. */
 const CONTENT_SECURITY_POLICY = [
@@ -211,6 +213,49 @@ export function createWeb(deps: ApiDeps): Hono<ApiEnv> {
     c.header("X-Content-Type-Options", "nosniff");
     if (c.req.header("if-none-match") === asset.etag) return c.body(null, 304);
     return c.body(asset.body, 200, { "content-type": asset.type });
+  });
+
+  // One-click unsubscribe (server/unsubscribe.ts): public, the token in the link is the credential.
+  // The POST comes from the confirmation page or straight from a mail client (RFC 8058), so it
+  // carries no session and no CSRF token.
+  web.get("/unsubscribe/:token", async (c) => {
+    c.set("route", "/unsubscribe/:token");
+    setSecurityHeaders(c);
+    const token = c.req.param("token");
+    const target = await findUnsubscribe(deps.arc, token);
+    if (!target) return page(c, <UnsubscribeUnknown />, 404);
+    return page(
+      c,
+      <UnsubscribePage
+        token={token}
+        address={target.maskedAddress}
+        accountRef={target.accountRef}
+        state={target.alreadyOptedOut ? "already" : "confirm"}
+      />,
+    );
+  });
+
+  web.post("/unsubscribe/:token", formLimit, async (c) => {
+    c.set("route", "/unsubscribe/:token");
+    setSecurityHeaders(c);
+    const token = c.req.param("token");
+    const target = await findUnsubscribe(deps.arc, token);
+    if (!target) return page(c, <UnsubscribeUnknown />, 404);
+    const done = await unsubscribe(deps.arc, target);
+    if (!done.ok) throw new ApiError(500, "internal", `unsubscribe failed: ${done.error}`);
+    deps.logger.info(
+      { requestId: c.get("requestId"), communicationId: target.communicationId },
+      "unsubscribed",
+    );
+    return page(
+      c,
+      <UnsubscribePage
+        token={token}
+        address={target.maskedAddress}
+        accountRef={target.accountRef}
+        state={target.alreadyOptedOut ? "already" : "done"}
+      />,
+    );
   });
 
   web.get("/sign-in", (c) => {

@@ -34,6 +34,7 @@ const SUBCOMMANDS = [
   "audit",
   "bench",
   "demo",
+  "dispatch",
   "evals",
   "forecast",
   "import",
