@@ -13,7 +13,7 @@ import { startDispatcher } from "../../server/delivery.ts";
 import { composeMessage } from "../../tools/messages.ts";
 import { type DispatchOptions, dispatchOnce } from "../../tools/outbox/dispatch.ts";
 import { type DeliveryConfig, deliveryFromEnv } from "../../tools/outbox/transports.ts";
-import { makeContact, makeCustomer, makeInvoice } from "../support/fixtures.ts";
+import { makeContact, makeCustomer, makeInvoice, makePayment } from "../support/fixtures.ts";
 import { type SmsProvider, startSmsProvider } from "../support/sms-provider.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { apiPerson, useApi } from "./api/harness.ts";
@@ -188,6 +188,24 @@ describe("the dispatcher", () => {
     expect(
       await t.database.current.db.select().from(disputes).where(eq(disputes.invoiceId, disputed.invoice.id)),
     ).toHaveLength(1);
+  });
+
+  it("cancels a message whose invoices were paid after it was queued", async () => {
+    const { customer, contact, invoice, communicationId } = await queued();
+    const payment = await makePayment(t.database.current.db, {
+      customerId: customer.id,
+      amountMinor: 80_000,
+      receivedOn: "2026-03-02",
+    });
+    const applied = await t.arc.runner.call(
+      "apply_payment",
+      { paymentId: payment.id, applications: [{ invoiceId: invoice.id, amountMinor: 80_000 }] },
+      { caller: apiPerson("collector") },
+    );
+    expect(applied.status).toBe("executed");
+    expect(await dispatch(NOON)).toMatchObject({ cancelled: 1, sent: 0 });
+    expect((await row(communicationId)).statusReason).toMatch(/^no longer allowed: .*invoice\.settled/);
+    expect(receivedBy(contact.email!)).toEqual([]);
   });
 
   it("cancels a message a week past its time (the dispatcher was down): its dates and asks are stale", async () => {
