@@ -21,12 +21,22 @@ export function deliverySetup(env: Record<string, string | undefined>, fallbackU
   return { delivery: deliveryFromEnv(env, dataDir), publicUrl };
 }
 
-export function drainOutbox(arc: Arc, setup: DeliverySetup): Promise<DispatchSummary> {
-  return dispatchOnce({ db: arc.database.db, runner: arc.runner, ...setup, now: () => arc.runner.now() });
+export function drainOutbox(
+  arc: Arc,
+  setup: DeliverySetup,
+  stopping?: () => boolean,
+): Promise<DispatchSummary> {
+  return dispatchOnce({
+    db: arc.database.db,
+    runner: arc.runner,
+    ...setup,
+    now: () => arc.runner.now(),
+    ...(stopping ? { stopping } : {}),
+  });
 }
 
 export interface RunningDispatcher {
-  /** Stops after the current pass; closes the transports. */
+  /** Stops after the batch in hand (a SIGTERM does not wait for a whole backlog); closes the transports. */
   stop(): Promise<void>;
 }
 
@@ -44,7 +54,7 @@ export function startDispatcher(
   let current: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const pass = () => {
-    current = drainOutbox(arc, setup)
+    current = drainOutbox(arc, setup, () => stopped)
       .then((summary) => options.onPass?.(summary))
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => {

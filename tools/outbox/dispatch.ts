@@ -54,6 +54,8 @@ export interface DispatchOptions {
   leaseMs?: number;
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** Checked before each batch: a server shutting down stops after the batch in hand. */
+  stopping?: () => boolean;
   /** Tests only: runs after the channel accepted a message and before the outcome is recorded. */
   afterSend?: (communicationId: string) => void | Promise<void>;
 }
@@ -89,6 +91,7 @@ export async function dispatchOnce(options: DispatchOptions): Promise<DispatchSu
   };
   await recoverInterrupted(options, now(), summary);
   for (;;) {
+    if (options.stopping?.()) return summary;
     const claimed = await claim(options.db, now(), settings.batchSize, settings.leaseMs);
     if (claimed.length === 0) return summary;
     for (const row of claimed) {
