@@ -31,6 +31,11 @@ export interface RunOptions {
   dryRun: boolean;
   brain: Brain;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Aborting stops the run from taking more accounts; those in hand finish, and the run stays
+   * "running" so the next run for its date resumes it (a server shutting down).
+   */
+  signal?: AbortSignal;
   /** Once the run has its id (a new run, or the unfinished one it resumes), before any account is worked. */
   onStart?: (run: { runId: string; resumed: boolean; total: number }) => void;
 }
@@ -50,6 +55,8 @@ export interface RunResult {
   asOf: string;
   dryRun: boolean;
   resumed: boolean;
+  /** Stopped by `signal` before every account was worked; the run's row is still "running". */
+  interrupted: boolean;
   accounts: AccountResult[];
   report: RunReport;
 }
@@ -84,7 +91,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     options.onProgress?.(done, selected.length);
     const queue = [...todo];
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
+      for (let next = queue.shift(); next; next = options.signal?.aborted ? undefined : queue.shift()) {
         const account = await workAccount(
           arc,
           supervisor,
@@ -99,6 +106,14 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     await Promise.all(
       Array.from({ length: Math.max(1, Math.min(options.concurrency, todo.length)) }, worker),
     );
+    const interrupted = queue.length > 0;
+    if (interrupted) {
+      const report = buildReport(runId, options.asOf, options.dryRun, accounts, {
+        brain: options.brain.name,
+        model: usage?.summary() ?? null,
+      });
+      return { runId, asOf: options.asOf, dryRun: options.dryRun, resumed, interrupted, accounts, report };
+    }
     if (!options.dryRun) await recordCashForecast(arc, runId, now, options.asOf);
     const all = options.dryRun ? accounts : await loadResults(arc, runId);
     all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
@@ -112,7 +127,15 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
         .set({ status: "completed", finishedAt: new Date(), report: report as never })
         .where(eq(runs.id, runId));
     }
-    return { runId, asOf: options.asOf, dryRun: options.dryRun, resumed, accounts: all, report };
+    return {
+      runId,
+      asOf: options.asOf,
+      dryRun: options.dryRun,
+      resumed,
+      interrupted: false,
+      accounts: all,
+      report,
+    };
   } finally {
     await checkpointer?.close();
   }

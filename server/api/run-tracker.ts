@@ -34,6 +34,8 @@ export class RunTracker {
   private readonly events = new EventEmitter();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly starting = new Set<string>();
+  /** Aborted on shutdown: runs stop taking accounts and finish the ones in hand. */
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly arc: Arc,
@@ -58,6 +60,13 @@ export class RunTracker {
    * the background. One run per date at a time in this process: a second is a conflict naming the first.
    */
   async start(request: StartRunRequest): Promise<TrackedRun> {
+    if (this.shutdown.signal.aborted) {
+      throw new ApiError(
+        503,
+        "shutting_down",
+        "the server is shutting down; start the run on another server or later",
+      );
+    }
     const going = this.active().find((run) => run.asOf === request.asOf);
     if (going) {
       throw new ApiError(409, "run_in_progress", `run ${going.runId} for ${request.asOf} is still working`, {
@@ -80,6 +89,7 @@ export class RunTracker {
       concurrency: request.concurrency,
       dryRun: false,
       brain: this.brain,
+      signal: this.shutdown.signal,
       ...(request.customers ? { customers: request.customers } : {}),
       onStart: ({ runId, resumed, total }) => {
         tracked = { runId, asOf: request.asOf, resumed, status: "running", done: 0, total };
@@ -96,6 +106,16 @@ export class RunTracker {
     }).then(
       (result) => {
         if (!tracked) return;
+        if (result.interrupted) {
+          tracked.status = "failed";
+          tracked.error = `interrupted by a shutdown after ${tracked.done} of ${tracked.total} accounts; the next run for ${request.asOf} resumes it`;
+          this.logger.warn(
+            { runId: tracked.runId, done: tracked.done, total: tracked.total },
+            "run interrupted",
+          );
+          this.emit({ type: "failed", runId: tracked.runId, error: tracked.error });
+          return;
+        }
         tracked.status = "completed";
         this.logger.info({ runId: tracked.runId, accounts: result.report.accounts }, "run completed");
         this.emit({ type: "completed", runId: tracked.runId, report: result.report });
@@ -122,6 +142,16 @@ export class RunTracker {
     const channel = `run:${runId}`;
     this.events.on(channel, listener);
     return () => this.events.off(channel, listener);
+  }
+
+  /**
+   * For a graceful shutdown: no run takes another account; the accounts in hand finish (their
+   * threads checkpointed, their run items recorded) and every run's row stays "running", so the
+   * next start for its date resumes where it stopped. No new run starts after this.
+   */
+  async drain(): Promise<void> {
+    this.shutdown.abort();
+    await this.settled();
   }
 
   /** Resolves when every run started so far has finished (tests wait on it before closing the database). */

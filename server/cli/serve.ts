@@ -6,6 +6,7 @@ import type { Arc } from "../context.ts";
 import { openArc } from "../context.ts";
 import { deliverySetup, startDispatcher } from "../delivery.ts";
 import { serveApi, untilStopped } from "../http.ts";
+import { nightlyScheduleFromEnv, startNightlySchedule } from "../scheduler.ts";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = "127.0.0.1";
@@ -33,6 +34,7 @@ export function registerServeCommand(program: Command): void {
 
 /** Serves the API on the already open ARC instance and returns once a signal stopped it. */
 export async function serveUntilStopped(arc: Arc, options: { port: number; host: string }): Promise<void> {
+  const nightly = nightlyScheduleFromEnv(process.env);
   const server = await serveApi(arc, options);
   // The outbox is drained while the server runs; links in emails point at ARC_PUBLIC_URL or here.
   const setup = deliverySetup(process.env, server.url);
@@ -44,13 +46,16 @@ export async function serveUntilStopped(arc: Arc, options: { port: number; host:
     },
     onError: (error) => server.api.logger.error({ err: error }, "outbox pass failed"),
   });
+  const schedule = nightly ? startNightlySchedule(nightly, server.api.runs, server.api.logger) : null;
   console.error(
     `ARC API listening on ${server.url} (web inbox: ${server.url}/, reference: ${server.url}/docs). ` +
-      `Outbox: email via ${setup.delivery.email.describe}, SMS via ${setup.delivery.sms.describe}. Ctrl-C stops it.`,
+      `Outbox: email via ${setup.delivery.email.describe}, SMS via ${setup.delivery.sms.describe}. ` +
+      `Nightly run: ${schedule ? `next at ${schedule.next()?.toISOString()} (${nightly!.timezone})` : "off"}. Ctrl-C stops it.`,
   );
   const signal = await untilStopped();
-  server.api.logger.info({ signal }, "stopping");
-  await dispatcher.stop();
+  server.api.logger.info({ signal }, "stopping: runs finish the accounts in hand, the outbox its batch");
+  schedule?.stop();
+  await Promise.all([server.api.runs.drain(), dispatcher.stop()]);
   await server.close();
 }
 
