@@ -1,11 +1,15 @@
 // `arc serve` as an operator runs it: a real process on a free port, keys made with `arc keys`, HTTP
 // over a socket, a run followed as server-sent events, JSON log lines, and a clean stop on SIGTERM.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { runItems, runs } from "../../../db/schema.ts";
 import { useTestDatabase } from "../../support/db.ts";
-import { makeCustomer, makeInvoice } from "../../support/fixtures.ts";
+import { makeContact, makeCustomer, makeInvoice } from "../../support/fixtures.ts";
 import { readEvents } from "./harness.ts";
 
 const database = useTestDatabase();
@@ -17,7 +21,16 @@ afterAll(() => {
   server?.kill("SIGKILL");
 });
 
-const env = () => ({ ...process.env, DATABASE_URL: database.current.url });
+// Its own data folder (the outbox's mailbox files go there) and no nightly schedule firing mid-test.
+const DATA_DIR = mkdtempSync(join(tmpdir(), "arc-serve-"));
+const env = () => ({
+  ...process.env,
+  DATABASE_URL: database.current.url,
+  ARC_DATA_DIR: DATA_DIR,
+  ARC_NIGHTLY_AT: "off",
+  SMTP_URL: "",
+  ARC_SMS_URL: "",
+});
 
 async function arc(args: string[]) {
   return execArc(process.execPath, [ARC, ...args], { env: env(), timeout: 120_000 });
@@ -130,5 +143,38 @@ describe("arc serve", { timeout: 180_000 }, () => {
 
     server!.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  it("SIGTERM during a run: the accounts in hand finish, nothing is left half-done, and the run stays resumable", async () => {
+    const db = database.current.db;
+    const refs: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const customer = await makeCustomer(db, { name: `Sigterm Co ${i}` });
+      await makeContact(db, customer.id, { email: `ap${i}@sigterm.example` });
+      await makeInvoice(db, customer.id, { dueDate: "2026-01-10", amountMinor: 90_000 + i });
+      refs.push(customer.externalRef);
+    }
+    const created = JSON.parse((await arc(["keys", "create", "--role", "collector", "--json"])).stdout) as {
+      secret: string;
+    };
+    const { url, stdout, exited } = await startServer();
+    const started = await fetch(`${url}/api/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${created.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ asOf: "2026-03-06", customers: refs, concurrency: 1 }),
+    });
+    expect(started.status).toBe(202);
+    const { run } = (await started.json()) as { run: { runId: string } };
+    server!.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const [row] = await db.select().from(runs).where(eq(runs.id, run.runId));
+    const items = await db.select().from(runItems).where(eq(runItems.runId, run.runId));
+    expect(items.filter((i) => i.status === "running")).toEqual([]);
+    if (row!.status === "running") {
+      expect(items.some((i) => i.status === "pending")).toBe(true);
+      expect(stdout()).toContain("run interrupted");
+    } else {
+      expect(row!.status).toBe("completed");
+    }
   });
 });
