@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, communications, contacts, disputes, tasks } from "../../db/schema.ts";
 import { startDispatcher } from "../../server/delivery.ts";
 import { composeMessage } from "../../tools/messages.ts";
-import { type DispatchOptions, dispatchOnce } from "../../tools/outbox/dispatch.ts";
+import { type DispatchOptions, dispatchOnce, withSmsOptOut } from "../../tools/outbox/dispatch.ts";
 import { type DeliveryConfig, deliveryFromEnv } from "../../tools/outbox/transports.ts";
 import { makeContact, makeCustomer, makeInvoice, makePayment } from "../support/fixtures.ts";
 import { type SmsProvider, startSmsProvider } from "../support/sms-provider.ts";
@@ -139,6 +139,14 @@ describe("the dispatcher", () => {
     expect(text!.body).toContain(t.arc.policy.content.optOut.sms!.text);
     expect(text!.idempotencyKey).toBe(communicationId);
     expect((await row(communicationId)).providerMessageId).toBe(text!.sid);
+  });
+
+  it("a text without the opt-out instruction (a receipt) gets the policy's instruction added", () => {
+    expect(withSmsOptOut("Thank you: payment received for INV-1.", t.arc.policy)).toBe(
+      `Thank you: payment received for INV-1. ${t.arc.policy.content.optOut.sms!.text}`,
+    );
+    const already = "Invoice INV-1 is due. Reply STOP to opt out.";
+    expect(withSmsOptOut(already, t.arc.policy)).toBe(already);
   });
 
   it("two dispatchers draining at once send each message once", async () => {

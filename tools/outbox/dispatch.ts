@@ -21,6 +21,7 @@ import { appendAudit } from "../../db/audit.ts";
 import type { Db, Tx } from "../../db/connection.ts";
 import { actions, communications, contacts, customers } from "../../db/schema.ts";
 import { evaluate, type PolicyDocument } from "../../policies/index.ts";
+import { compilePattern } from "../../policies/rules/helpers.ts";
 import type { Caller, Reason } from "../../policies/types.ts";
 import { ToolInputError } from "../errors.ts";
 import { loadFacts } from "../facts.ts";
@@ -204,7 +205,11 @@ async function deliver(
     const message = await emailFor(options, row, check.address, check.name);
     result = await options.delivery.email.send(message);
   } else {
-    const message: OutboundSms = { to: check.address, body: row.body, idempotencyKey: row.id };
+    const message: OutboundSms = {
+      to: check.address,
+      body: withSmsOptOut(row.body, options.runner.policy),
+      idempotencyKey: row.id,
+    };
     result = await options.delivery.sms.send(message);
   }
   await options.afterSend?.(row.id);
@@ -361,6 +366,17 @@ async function emailFor(
       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     },
   };
+}
+
+/**
+ * Every text tells the reader how to stop them (TCPA, 12 CFR 1006.6(e)). Collection texts already do
+ * (content.required); a receipt or an acknowledgement may not, so the policy's instruction is added.
+ */
+export function withSmsOptOut(body: string, policy: PolicyDocument): string {
+  const optOut = policy.content.optOut.sms;
+  // Read exactly as content.required reads it (same flags default, unicode on).
+  if (!optOut || compilePattern(optOut.pattern, optOut.flags ?? "i").test(body)) return body;
+  return `${body.trimEnd()} ${optOut.text}`;
 }
 
 function domainOf(from: string): string {
