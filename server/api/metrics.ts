@@ -1,9 +1,9 @@
-// Prometheus metrics: request latency by route and status, the approval queue's depth, and the
-// progress of every run still working. The gauges are read from the database at scrape time, so
+// Prometheus metrics: request latency by route and status, the approval queue's depth, the
+// progress of every run still working, and the outbox by delivery state. The gauges are read from the database at scrape time, so
 // they are true whichever process changed the queue or runs the run.
-import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { actions, runs } from "../../db/schema.ts";
+import { actions, communications, runs } from "../../db/schema.ts";
 import type { Arc } from "../context.ts";
 import { listRuns } from "../run.ts";
 
@@ -64,6 +64,42 @@ export function createMetrics(arc: Arc, options: { processMetrics?: boolean } = 
         .from(runs)
         .where(eq(runs.status, "running"));
       this.set(Number(row?.count ?? 0));
+    },
+  });
+  new Gauge({
+    name: "arc_outbox_messages",
+    help: "Outbound email and SMS in the outbox by delivery state (queued, held, sending, unconfirmed); failed in the last 24 hours",
+    labelNames: ["channel", "status"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await arc.database.db
+        .select({
+          channel: communications.channel,
+          status: communications.status,
+          count: sql<number>`count(*)::int`,
+        })
+        .from(communications)
+        .where(
+          and(
+            eq(communications.direction, "outbound"),
+            inArray(communications.channel, ["email", "sms"]),
+            or(
+              inArray(communications.status, ["queued", "held", "sending", "unconfirmed"]),
+              and(
+                eq(communications.status, "failed"),
+                sql`${communications.occurredAt} > now() - interval '24 hours'`,
+              ),
+            ),
+          ),
+        )
+        .groupBy(communications.channel, communications.status);
+      this.reset();
+      for (const channel of ["email", "sms"]) {
+        for (const status of ["queued", "held", "sending", "unconfirmed", "failed"]) {
+          const row = rows.find((r) => r.channel === channel && r.status === status);
+          this.set({ channel, status }, Number(row?.count ?? 0));
+        }
+      }
     },
   });
   return {

@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { actions, auditLog, customers } from "../../../db/schema.ts";
+import { actions, auditLog, communications, customers } from "../../../db/schema.ts";
 import { DEFAULT_POLICY } from "../../../policies/index.ts";
 import { createApi } from "../../../server/api/index.ts";
 import { makeCustomer, makeInvoice, makePayment } from "../../support/fixtures.ts";
@@ -441,6 +441,15 @@ describe("health, metrics, logs, request ids", () => {
   it("metrics: request latency by route and status, queue depth, runs", async () => {
     await t.request("GET", "/api/summary", { as: "viewer" });
     await pendingEscalation();
+    // A message waiting in the outbox (a given), so the outbox gauge has something to count.
+    const outboxCustomer = await makeCustomer(t.database.current.db, { name: "Outbox Gauge Co" });
+    await t.database.current.db.insert(communications).values({
+      customerId: outboxCustomer.id,
+      direction: "outbound",
+      channel: "email",
+      status: "queued",
+      body: "waiting",
+    });
     const response = await t.request("GET", "/metrics", { as: "viewer" });
     expect(response.status).toBe(200);
     const text = await response.text();
@@ -454,6 +463,16 @@ describe("health, metrics, logs, request ids", () => {
       .where(sql`status = 'pending' and (expires_at is null or expires_at > now())`);
     expect(pending).toBe(Number(row!.n));
     expect(text).toMatch(/^arc_runs_running \d+$/m);
+    const queuedEmail = Number(
+      /^arc_outbox_messages\{channel="email",status="queued"\} (\d+)$/m.exec(text)?.[1],
+    );
+    const [queued] = await t.database.current.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(communications)
+      .where(sql`direction = 'outbound' and channel = 'email' and status = 'queued'`);
+    expect(queuedEmail).toBe(Number(queued!.n));
+    expect(queuedEmail).toBeGreaterThan(0);
+    expect(text).toMatch(/^arc_outbox_messages\{channel="sms",status="unconfirmed"\} \d+$/m);
   });
 
   it("every response carries x-request-id (ours, or the caller's); logs are JSON lines with id, method, route, status, duration", async () => {
