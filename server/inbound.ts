@@ -135,7 +135,7 @@ export async function matchSender(arc: Arc, parsed: ParsedInbound): Promise<Send
       .select({ customerId: contacts.customerId, contactId: contacts.id })
       .from(contacts)
       .where(sql`lower(${contacts.email}) = ${parsed.sender.toLowerCase()}`);
-    const match = onlyOne(rows, parsed, "email");
+    const match = onlyOne(rows, "email");
     if (match) return match;
   } else {
     const digits = parsed.sender.replace(/\D/g, "").slice(-10);
@@ -146,7 +146,7 @@ export async function matchSender(arc: Arc, parsed: ParsedInbound): Promise<Send
         .where(
           sql`right(regexp_replace(coalesce(${contacts.phone}, ''), '[^0-9]', '', 'g'), 10) = ${digits}`,
         );
-      const match = onlyOne(rows, parsed, "phone");
+      const match = onlyOne(rows, "phone");
       if (match) return match;
     }
   }
@@ -170,18 +170,16 @@ export async function matchSender(arc: Arc, parsed: ParsedInbound): Promise<Send
   return owners.size === 1 ? { customerId: [...owners][0]!, contactId: null, matchedBy: "reference" } : null;
 }
 
+/** The customer whose contacts have this address or number; null when nobody's, or several customers'. */
 function onlyOne(
   rows: { customerId: string; contactId: string }[],
-  _parsed: ParsedInbound,
   matchedBy: "email" | "phone",
 ): SenderMatch | null {
   const owners = new Set(rows.map((r) => r.customerId));
-  if (owners.size !== 1) return null; // nobody, or shared by several customers: decide by the text
-  return {
-    customerId: rows[0]!.customerId,
-    contactId: rows.length === 1 ? rows[0]!.contactId : rows[0]!.contactId,
-    matchedBy,
-  };
+  if (owners.size !== 1) return null; // decide by the text instead
+  // Two contacts of one customer sharing an address (a shared AP mailbox): the first stands for both.
+  const [first] = [...rows].sort((a, b) => a.contactId.localeCompare(b.contactId));
+  return { customerId: first!.customerId, contactId: first!.contactId, matchedBy };
 }
 
 export interface HandleOptions {
