@@ -676,6 +676,9 @@ export const runs = pgTable(
     report: jsonb("report"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** The process working a running run ("host:pid:nonce") and its last sign of life (server/run.ts). */
+    owner: text("owner"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
   },
   (t) => [
     index("runs_as_of_idx").on(t.asOf),

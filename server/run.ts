@@ -5,6 +5,8 @@
 // Determinism: a run judges everything as of RUN_HOUR_UTC on its as-of date, and tool calls carry
 // idempotency keys made of the as-of date, account and call, so the same ledger and date give the
 // same actions whatever the concurrency, and a second run for the same date sends nothing twice.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Brain } from "../agents/brain.ts";
 import { openCheckpointer } from "../agents/checkpointer.ts";
@@ -17,11 +19,16 @@ import {
   threadIdFor,
 } from "../agents/supervisor.ts";
 import { customers, runItems, runs } from "../db/schema.ts";
-import { ToolInputError } from "../tools/errors.ts";
+import { ConflictError, ToolInputError } from "../tools/errors.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
 
 export const RUN_HOUR_UTC = "06:00:00";
+
+/** A running run's owner writes a heartbeat this often… */
+export const RUN_HEARTBEAT_MS = 15_000;
+/** …and is presumed dead (its run may be resumed by another process) after this much silence. */
+export const RUN_OWNER_TIMEOUT_MS = 60_000;
 
 export interface RunOptions {
   asOf: string;
@@ -64,13 +71,28 @@ export interface RunResult {
 export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunResult> {
   const now = `${options.asOf}T${RUN_HOUR_UTC}.000Z`;
   const selected = await selectCustomers(arc, options.customers);
-  const checkpointer = options.dryRun
-    ? undefined
-    : await openCheckpointer(arc.database.url, arc.database.embedded ? 1 : 4);
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let ownedRunId: string | undefined;
+  let checkpointer: Awaited<ReturnType<typeof openCheckpointer>> | undefined;
   try {
     const { runId, resumed, todo } = options.dryRun
       ? { runId: "dry-run", resumed: false, todo: selected }
-      : await startOrResume(arc, options, selected);
+      : await startOrResume(arc, options, selected, owner);
+    if (!options.dryRun) {
+      ownedRunId = runId;
+      heartbeat = setInterval(() => {
+        void arc.database.db
+          .update(runs)
+          .set({ heartbeatAt: sql`now()` })
+          .where(and(eq(runs.id, runId), eq(runs.owner, owner)))
+          .catch(() => {}); // a missed beat only shortens how long the claim holds
+      }, RUN_HEARTBEAT_MS);
+      heartbeat.unref();
+    }
+    // After the claim: a start that is refused touches nothing, not even the checkpoint tables.
+    if (!options.dryRun)
+      checkpointer = await openCheckpointer(arc.database.url, arc.database.embedded ? 1 : 4);
     options.onStart?.({ runId, resumed, total: selected.length });
     if (!options.dryRun) await identifyPayers(arc, runId, now);
     // A dry run forecasts with the stored model and never trains one.
@@ -124,7 +146,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     if (!options.dryRun) {
       await arc.database.db
         .update(runs)
-        .set({ status: "completed", finishedAt: new Date(), report: report as never })
+        .set({ status: "completed", finishedAt: new Date(), report: report as never, owner: null })
         .where(eq(runs.id, runId));
     }
     return {
@@ -137,6 +159,15 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
       report,
     };
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
+    // Stopped (a shutdown, an error) rather than crashed: the next start may resume at once.
+    if (ownedRunId) {
+      await arc.database.db
+        .update(runs)
+        .set({ owner: null })
+        .where(and(eq(runs.id, ownedRunId), eq(runs.owner, owner)))
+        .catch(() => {});
+    }
     await checkpointer?.close();
   }
 }
@@ -213,16 +244,50 @@ async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<Se
 }
 
 /** The unfinished run for this date if there is one (a killed run resumes), else a new run. */
-async function startOrResume(arc: Arc, options: RunOptions, selected: SelectedCustomer[]) {
+/** A process on this machine that no longer exists is not an owner (a killed `arc run`, restarted at once). */
+function ownerMayBeAlive(owner: string): boolean {
+  const [host, pidText] = owner.split(":");
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One owner per as-of date: the run for the date is created, or resumed when its owner stopped or
+ * stopped answering (no heartbeat for RUN_OWNER_TIMEOUT_MS — a crash); a run another process is
+ * still working is refused, naming it. The advisory lock serialises two starts at the same moment.
+ */
+async function startOrResume(arc: Arc, options: RunOptions, selected: SelectedCustomer[], owner: string) {
   const db = arc.database.db;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('arc.run'), hashtext(${options.asOf}))`);
     const [open] = await tx
-      .select()
+      .select({
+        id: runs.id,
+        owner: runs.owner,
+        startedAt: runs.startedAt,
+        silentMs: sql<number | null>`(extract(epoch from (now() - ${runs.heartbeatAt})) * 1000)::float8`,
+      })
       .from(runs)
       .where(and(eq(runs.asOf, options.asOf), eq(runs.kind, "nightly"), eq(runs.status, "running")))
       .orderBy(asc(runs.startedAt))
       .limit(1);
+    if (
+      open?.owner &&
+      open.silentMs !== null &&
+      Number(open.silentMs) < RUN_OWNER_TIMEOUT_MS &&
+      ownerMayBeAlive(open.owner)
+    ) {
+      throw new ConflictError(
+        `run ${open.id} for ${options.asOf} is being worked by ${open.owner} (last heard from ${Math.round(Number(open.silentMs) / 1000)} s ago); ` +
+          `let it finish, or stop it — a run whose worker goes silent for ${RUN_OWNER_TIMEOUT_MS / 1000} s is taken over by the next start`,
+      );
+    }
     const runId =
       open?.id ??
       (
@@ -236,6 +301,7 @@ async function startOrResume(arc: Arc, options: RunOptions, selected: SelectedCu
           })
           .returning({ id: runs.id })
       )[0]!.id;
+    await tx.update(runs).set({ owner, heartbeatAt: sql`now()` }).where(eq(runs.id, runId));
     if (!open && selected.length > 0) {
       await tx
         .insert(runItems)
