@@ -19,7 +19,14 @@ import { type Action, actions } from "../db/schema.ts";
 import { evaluate, type PolicyDocument } from "../policies/index.ts";
 import type { Caller, Reason, Verdict } from "../policies/types.ts";
 import type { Tool, ToolContext, WriteTool } from "./define.ts";
-import { ConflictError, ForbiddenError, type InputIssue, NotFoundError, ToolInputError } from "./errors.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  type InputIssue,
+  NotFoundError,
+  ToolInputError,
+  unstorableTextIssues,
+} from "./errors.ts";
 import { loadFacts } from "./facts.ts";
 
 export type ToolResult<O = unknown> =
@@ -105,6 +112,8 @@ export class ToolRunner {
     const tool = this.get(name);
     const parsed = tool.input.safeParse(rawInput);
     if (!parsed.success) return { status: "invalid", issues: zodIssues(parsed.error) };
+    const unstorable = unstorableTextIssues(parsed.data);
+    if (unstorable.length > 0) return { status: "invalid", issues: unstorable };
     const ctx: ToolContext = {
       caller: options.caller,
       now: options.now ?? this.clock(),
@@ -217,6 +226,8 @@ export class ToolRunner {
     if (tool.effect !== "write") throw new Error(`preview is for write tools; ${name} only reads`);
     const parsed = tool.input.safeParse(rawInput);
     if (!parsed.success) return { status: "invalid", issues: zodIssues(parsed.error) };
+    const unstorable = unstorableTextIssues(parsed.data);
+    if (unstorable.length > 0) return { status: "invalid", issues: unstorable };
     const ctx: ToolContext = {
       caller: options.caller,
       now: options.now ?? this.clock(),
@@ -254,6 +265,11 @@ export class ToolRunner {
         issues: [{ path: "note", message: "a rejection needs the collector's reason" }],
       };
     }
+    const unstorable = [
+      ...unstorableTextIssues(decision.note ?? "").map((issue) => ({ ...issue, path: "note" })),
+      ...(decision.decision === "edit" ? unstorableTextIssues(decision.editedInput) : []),
+    ];
+    if (unstorable.length > 0) return { status: "invalid", issues: unstorable };
     const now = this.clock();
     let toolName = "";
     let executedInput: unknown;

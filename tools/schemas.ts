@@ -11,7 +11,16 @@ export const minorUnits = z
 export const currencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, { message: "must be a 3-letter ISO 4217 code like USD" });
-export const isoDate = z.iso.date({ message: "must be a date as YYYY-MM-DD" });
+/**
+ * The dates tools take: YYYY-MM-DD within 1900–2999 (as ledger imports: tools/ledger-import), so date
+ * arithmetic from them (13 forecast weeks ahead, two years of metrics back) stays a YYYY-MM-DD date;
+ * 9999-12-31 or 0001-01-01 would otherwise fail deep inside a tool instead of being refused by name.
+ */
+export const isoDate = z.iso
+  .date({ message: "must be a date as YYYY-MM-DD" })
+  .refine((date) => !/^\d{4}-/.test(date) || (date >= "1900-01-01" && date <= "2999-12-31"), {
+    message: "must be a date between 1900-01-01 and 2999-12-31",
+  });
 export const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" });
 export const channel = z.enum(CHANNELS);
 export const disputeCategory = z.enum(DISPUTE_CATEGORIES);

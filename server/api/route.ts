@@ -6,6 +6,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import type { Caller } from "../../policies/types.ts";
+import { unstorableTextIssues } from "../../tools/errors.ts";
 import { type ApiKeyInfo, authenticateApiKey } from "../api-keys.ts";
 import type { Arc } from "../context.ts";
 import { ApiError, type ApiIssue, notFound, validationFailed } from "./errors.ts";
@@ -185,7 +186,7 @@ function parseQuery(schema: z.ZodType, types: Map<string, QueryType>, c: ApiCont
     if (!type) {
       issues.push({
         location: "query",
-        path: name,
+        path: queryName(name),
         message: `unknown query parameter; known: ${[...types.keys()].join(", ") || "none"}`,
       });
       continue;
@@ -200,6 +201,7 @@ function parseQuery(schema: z.ZodType, types: Map<string, QueryType>, c: ApiCont
     }
     value[name] = convertQueryValue(all[0]!, type);
   }
+  issues.push(...unstorableTextIssues(value).map((issue) => ({ location: "query" as const, ...issue })));
   if (issues.length) throw validationFailed(issues);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationFailed(zodIssues(parsed.error, "query"));
@@ -213,10 +215,15 @@ function refuseAnyQuery(c: ApiContext): void {
   throw validationFailed(
     names.map((name) => ({
       location: "query",
-      path: name,
+      path: queryName(name),
       message: "unknown query parameter; this route takes none",
     })),
   );
+}
+
+/** A parameter as an issue names it: one with no name at all (`?=x`) must still be named. */
+function queryName(name: string): string {
+  return name === "" ? "(unnamed)" : name;
 }
 
 /** A query string in its schema's type; a value that does not convert is left for zod to name. */
@@ -254,6 +261,10 @@ async function parseBody(route: RouteSpec, c: ApiContext): Promise<unknown> {
       `content-type ${contentType || "(none)"} is not accepted here; send ${accepted.join(" or ")}`,
     );
   }
+  // No route can store U+0000 or an unpaired surrogate (PostgreSQL refuses them): named here, not a 500 later.
+  const unstorable = unstorableTextIssues(value);
+  if (unstorable.length > 0)
+    throw validationFailed(unstorable.map((issue) => ({ location: "body", ...issue })));
   const parsed = route.body!.safeParse(value);
   if (!parsed.success) throw validationFailed(zodIssues(parsed.error, "body"));
   return parsed.data;

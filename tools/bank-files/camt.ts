@@ -135,7 +135,14 @@ export function parseCamt(
     trimValues: true,
     isArray: (name) => ARRAY_TAGS.has(name),
   });
-  const doc = parser.parse(content) as XmlNode;
+  let doc: XmlNode;
+  try {
+    doc = parser.parse(content) as XmlNode;
+  } catch (error) {
+    // The validator lets a few malformations through that the parser then throws on (e.g. a "<?" left
+    // after the root element): still the parsers' own error, naming the document.
+    return fail("Document", `not well-formed XML: ${(error as Error).message}`);
+  }
   const document = doc["Document"];
   if (!isNode(document)) return fail("Document", "missing Document element");
   const { root, statement: statementTag } = MESSAGES[format];
