@@ -27,7 +27,7 @@
 //    and only the account's own invoice numbers.
 import { addDays, dateMs } from "../../tools/dates.ts";
 import { localDate } from "../../tools/schedule.ts";
-import { categorizeDispute } from "../dispute/categorize.ts";
+import { categorizeDispute, NEGATIONS } from "../dispute/categorize.ts";
 import {
   DATE_RE,
   type InboundReply,
@@ -422,20 +422,6 @@ const rule = (
   re: RegExp,
   extra: Partial<Pick<Rule, "negatable" | "notAfter">> = {},
 ): Rule => ({ category, weight, label, re, global: new RegExp(re.source, `${re.flags}g`), ...extra });
-
-const NEGATIONS = new Set([
-  "not",
-  "no",
-  "never",
-  "nothing",
-  "without",
-  "nicht",
-  "kein",
-  "keine",
-  "pas",
-  "nunca",
-  "sin",
-]);
 
 /** "before we can pay", "when I get paid": conditions, not statements. */
 const CONDITIONAL =

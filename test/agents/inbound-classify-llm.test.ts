@@ -6,7 +6,7 @@ import { classifyWithModelOrRules } from "../../agents/inbound/classify.ts";
 import type { InboundReply } from "../../agents/inbound/reply-types.ts";
 import { ModelClient } from "../../agents/llm/client.ts";
 import { ModelUsage } from "../../agents/llm/usage.ts";
-import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import { localModelConfig, type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 
 let model: ScriptedModel;
 beforeAll(async () => {
@@ -17,18 +17,7 @@ afterAll(async () => {
 });
 beforeEach(() => model.reset());
 
-const client = () =>
-  new ModelClient({
-    model: "local-llama",
-    baseUrl: model.url,
-    apiKey: null,
-    timeoutMs: 2_000,
-    maxRetries: 0,
-    retryBaseMs: 1,
-    concurrency: 2,
-    structuredOutput: "functionCalling",
-    price: null,
-  });
+const client = () => new ModelClient(localModelConfig(model.url));
 
 const reply = (text: string, subject: string | null = "RE: Reminder"): InboundReply => ({
   channel: "email",

@@ -19,7 +19,7 @@ import type { Arc } from "../../server/context.ts";
 import { handleInbound, type InboundResult } from "../../server/inbound.ts";
 import type { ToolRunner } from "../../tools/runner.ts";
 import { makeContact, makeCustomer, makeInvoice } from "../support/fixtures.ts";
-import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import { localModelConfig, type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 import { apiPerson, useApi } from "./api/harness.ts";
 
 const t = useApi();
@@ -404,17 +404,7 @@ describe("inbound replies with the LLM brain (scripted local model)", () => {
   let llmArc: Arc;
   beforeAll(async () => {
     model = await startScriptedModel();
-    const config = {
-      model: "local-llama",
-      baseUrl: model.url,
-      apiKey: null,
-      timeoutMs: 2_000,
-      maxRetries: 0,
-      retryBaseMs: 1,
-      concurrency: 2,
-      structuredOutput: "functionCalling" as const,
-      price: null,
-    };
+    const config = localModelConfig(model.url);
     llmArc = { ...t.arc, brain: createLlmBrain(new ModelClient(config), config) };
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@
 // labelled data, never as the instructions).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ModelConfig } from "../../agents/llm/config.ts";
 
 export type ScriptedReply =
   /** Structured output: a tool call to the offered function, or JSON content for response_format. */
@@ -166,4 +167,20 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** The LLM brain's settings for a test against this server: one attempt, short timeout, no price. */
+export function localModelConfig(url: string, overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    model: "local-llama",
+    baseUrl: url,
+    apiKey: null,
+    timeoutMs: 2_000,
+    maxRetries: 0,
+    retryBaseMs: 1,
+    concurrency: 2,
+    structuredOutput: "functionCalling",
+    price: null,
+    ...overrides,
+  };
 }

@@ -10,7 +10,7 @@ import { buildSupervisor, threadIdFor } from "../../../agents/supervisor.ts";
 import { actions } from "../../../db/schema.ts";
 import { createApiKey, revokeApiKey } from "../../../server/api-keys.ts";
 import { makeContact, makeCustomer, makeInvoice } from "../../support/fixtures.ts";
-import { startScriptedModel } from "../../support/scripted-model.ts";
+import { localModelConfig, startScriptedModel } from "../../support/scripted-model.ts";
 import { apiPerson, useApi } from "../api/harness.ts";
 
 const t = useApi();
@@ -306,17 +306,7 @@ describe("a proposal the LLM brain judged", () => {
             }
           : { status: 500 },
       );
-      const config = {
-        model: "local-llama",
-        baseUrl: model.url,
-        apiKey: null,
-        timeoutMs: 2_000,
-        maxRetries: 0,
-        retryBaseMs: 1,
-        concurrency: 2,
-        structuredOutput: "functionCalling" as const,
-        price: null,
-      };
+      const config = localModelConfig(model.url);
       const supervisor = buildSupervisor({
         runner: t.arc.runner,
         brain: createLlmBrain(new ModelClient(config), config),
