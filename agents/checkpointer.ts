@@ -1,5 +1,16 @@
 // Durable pauses: LangGraph's PostgresSaver on ARC's own database (embedded or real), in a schema
 // of its own. A thread paused for approval survives a process restart.
+import type { RunnableConfig } from "@langchain/core/runnables";
+import {
+  BaseCheckpointSaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  MemorySaver,
+  type PendingWrite,
+} from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
 
@@ -32,4 +43,83 @@ export async function openCheckpointer(url: string, poolSize = 1): Promise<Check
     await lock.end();
   }
   return { saver, close: () => pool.end() };
+}
+
+/**
+ * A run's checkpointer. A nightly pass over an account either finishes (its checkpoints are only
+ * history, pruned at once) or pauses for a collector (its checkpoint must survive restarts). So a
+ * fresh thread's checkpoints are kept in memory while it runs, and written to Postgres — the same
+ * calls, in order — only if it ends paused: a finished account costs the database nothing here.
+ * A crash mid-account loses only the in-memory thread, and the account starts afresh (its tool calls
+ * replay by idempotency key), which is what a run does with a stale thread anyway.
+ */
+export class PausedOnlySaver extends BaseCheckpointSaver {
+  private readonly memory = new MemorySaver();
+  private readonly recorded = new Map<string, (() => Promise<unknown>)[]>();
+
+  constructor(private readonly durable: BaseCheckpointSaver) {
+    super(durable.serde);
+  }
+
+  /** The thread starts empty: nothing is read from or written to Postgres until `persist`. */
+  startFresh(threadId: string): void {
+    this.recorded.set(threadId, []);
+  }
+
+  /** Writes what the thread checkpointed, in the order the graph wrote it, then forgets it. */
+  async persist(threadId: string): Promise<void> {
+    const calls = this.recorded.get(threadId) ?? [];
+    this.forget(threadId);
+    for (const call of calls) await call();
+  }
+
+  /** Drops the thread's in-memory checkpoints (it finished). */
+  forget(threadId: string): void {
+    this.recorded.delete(threadId);
+    void this.memory.deleteThread(threadId);
+  }
+
+  private inMemory(config: RunnableConfig): boolean {
+    const threadId = config.configurable?.thread_id;
+    return typeof threadId === "string" && this.recorded.has(threadId);
+  }
+
+  getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    return this.inMemory(config) ? this.memory.getTuple(config) : this.durable.getTuple(config);
+  }
+
+  list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
+    return this.inMemory(config) ? this.memory.list(config, options) : this.durable.list(config, options);
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    if (!this.inMemory(config)) return this.durable.put(config, checkpoint, metadata, newVersions);
+    this.recorded
+      .get(config.configurable!.thread_id as string)!
+      .push(() => this.durable.put(config, checkpoint, metadata, newVersions));
+    return this.memory.put(config, checkpoint, metadata);
+  }
+
+  async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath?: string,
+  ): Promise<void> {
+    if (!this.inMemory(config)) return this.durable.putWrites(config, writes, taskId, taskPath);
+    this.recorded
+      .get(config.configurable!.thread_id as string)!
+      .push(() => this.durable.putWrites(config, writes, taskId, taskPath));
+    return this.memory.putWrites(config, writes, taskId, taskPath);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.forget(threadId);
+    await this.durable.deleteThread(threadId);
+  }
 }

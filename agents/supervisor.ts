@@ -11,6 +11,7 @@
 // collector may decide some of them elsewhere (REST) and the resumed node (LangGraph re-runs it from
 // its first line) still applies each decision to the right action.
 
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
 import type { Caller, Reason } from "../policies/types.ts";
@@ -109,8 +110,20 @@ export interface SupervisorOptions {
   caller?: Caller;
   /** The trained pay-date model the forecasting specialist predicts with (the rules model without it). */
   payDateModel?: PayDateModel;
-  /** Counts the run's model calls, tokens and fallbacks (a brain that calls a model). */
+  /**
+   * Counts the run's model calls, tokens and fallbacks (a brain that calls a model); an invocation's
+   * `configurable.usage` takes its place for that invocation.
+   */
   usage?: ModelUsage;
+}
+
+/**
+ * One invocation's latest account snapshot (`configurable.snapshots`): route and the specialists'
+ * decide nodes read the account once, and again only after a node changed something. Never
+ * checkpointed; a resumed thread without it reads afresh at every node.
+ */
+export interface SnapshotCache {
+  current?: AccountSnapshot;
 }
 
 export const threadIdFor = (runId: string, customerId: string) => `run:${runId}:account:${customerId}`;
@@ -121,14 +134,27 @@ export function buildSupervisor(options: SupervisorOptions) {
   const { runner, brain } = options;
   const caller = options.caller ?? AGENT_CALLER;
 
-  async function snapshotOf(state: AccountState): Promise<AccountSnapshot> {
+  async function snapshotOf(state: AccountState, config?: RunnableConfig): Promise<AccountSnapshot> {
+    const cache = config?.configurable?.snapshots as SnapshotCache | undefined;
+    if (cache?.current) return cache.current;
     const result = await runner.call<AccountSnapshot>(
       "account_snapshot",
       { customerId: state.customerId, asOf: state.asOf },
       { caller, now: new Date(state.now) },
     );
     if (result.status !== "ok") throw new Error(`account_snapshot failed: ${JSON.stringify(result)}`);
+    if (cache) cache.current = result.output;
     return result.output;
+  }
+
+  /** After a node changed the ledger (or queued an approval), the next snapshot is read afresh. */
+  function ledgerChanged(config: RunnableConfig | undefined, outcomes: CallOutcome[]): void {
+    const cache = config?.configurable?.snapshots as SnapshotCache | undefined;
+    if (
+      cache &&
+      outcomes.some((o) => o.status !== "blocked" && o.status !== "invalid" && o.status !== "skipped")
+    )
+      cache.current = undefined;
   }
 
   const nextAfter = (state: AccountState, specialist: SpecialistName | null): string => {
@@ -137,18 +163,20 @@ export function buildSupervisor(options: SupervisorOptions) {
     return next ? `decide_${next}` : END;
   };
 
-  async function route(state: AccountState) {
-    const plan = routeAccount(await snapshotOf(state));
+  async function route(state: AccountState, config?: RunnableConfig) {
+    const plan = routeAccount(await snapshotOf(state, config));
     const update = { plan, notes: plan.reasons.map((r) => `route: ${r}`) };
     return new Command({ update, goto: nextAfter({ ...state, plan }, null) });
   }
 
-  const decide = (specialist: SpecialistName) => async (state: AccountState) => {
-    const snapshot = await snapshotOf(state);
+  const decide = (specialist: SpecialistName) => async (state: AccountState, config?: RunnableConfig) => {
+    const snapshot = await snapshotOf(state, config);
     const now = new Date(state.now);
+    // One account's model usage when the caller counts per account (a queued run), else the supervisor's.
+    const usage = (config?.configurable?.usage as ModelUsage | undefined) ?? options.usage;
     const context: BrainContext = {
       ...(options.payDateModel ? { payDateModel: options.payDateModel } : {}),
-      ...(options.usage ? { usage: options.usage } : {}),
+      ...(usage ? { usage } : {}),
       preview: async (call) => {
         const scheduled = schedule(call, snapshot, now);
         const preview = await runner.preview(scheduled.tool, scheduled.input, { caller, now });
@@ -167,7 +195,7 @@ export function buildSupervisor(options: SupervisorOptions) {
     });
   };
 
-  const act = (specialist: SpecialistName) => async (state: AccountState) => {
+  const act = (specialist: SpecialistName) => async (state: AccountState, config?: RunnableConfig) => {
     const now = new Date(state.now);
     const outcomes: CallOutcome[] = [];
     const pending: { call: PlannedCall; result: Extract<ToolResult, { status: "pending_approval" }> }[] = [];
@@ -215,6 +243,7 @@ export function buildSupervisor(options: SupervisorOptions) {
     for (const { call, result } of pending) {
       outcomes.push(outcomeOf({ specialist, key: call.key, tool: call.tool, why: call.why }, result));
     }
+    ledgerChanged(config, outcomes);
     const awaiting = pending.map(({ call, result }) => ({
       call,
       actionId: result.actionId,
@@ -231,7 +260,7 @@ export function buildSupervisor(options: SupervisorOptions) {
   // decisions apply only to the actions they name (some may have been decided elsewhere). Calls
   // that waited for an approved one (a write-off after the payment it closes) run once it executed;
   // on a re-run every call replays by its idempotency key, so the sequence is the same.
-  const approve = (specialist: SpecialistName) => async (state: AccountState) => {
+  const approve = (specialist: SpecialistName) => async (state: AccountState, config?: RunnableConfig) => {
     const now = new Date(state.now);
     const outcomes: CallOutcome[] = [];
     const mine = state.outcomes.filter((o) => o.specialist === specialist);
@@ -287,6 +316,7 @@ export function buildSupervisor(options: SupervisorOptions) {
         }
       }
     }
+    ledgerChanged(config, outcomes);
     return new Command({ update: { outcomes, awaiting: [] }, goto: nextAfter(state, specialist) });
   };
 

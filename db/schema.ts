@@ -686,6 +686,14 @@ export const runs = pgTable(
   ],
 );
 
+/** Processes working queued accounts (server/run-worker.ts), with a heartbeat so a dead one is noticed. */
+export const runWorkers = pgTable("run_workers", {
+  /** "host:pid:nonce". */
+  id: text("id").primaryKey(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const runItems = pgTable(
   "run_items",
   {
@@ -702,6 +710,8 @@ export const runItems = pgTable(
     error: text("error"),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** The worker (run_workers.id) that claimed the item last; a dead one's item goes back to the queue. */
+    worker: text("worker"),
   },
   (t) => [
     unique("run_items_run_customer_key").on(t.runId, t.customerId),

@@ -84,3 +84,27 @@ export class ModelUsage {
     };
   }
 }
+
+/** Several summaries (one per account of a run, worked by any process) as one; null when there are none. */
+export function combineUsage(summaries: readonly ModelUsageSummary[]): ModelUsageSummary | null {
+  if (summaries.length === 0) return null;
+  const byTask: Record<string, number> = {};
+  let cost: number | null = 0;
+  for (const s of summaries) {
+    for (const [task, n] of Object.entries(s.byTask)) byTask[task] = (byTask[task] ?? 0) + n;
+    cost = cost === null || s.estimatedCostUsd === null ? null : cost + s.estimatedCostUsd;
+  }
+  const sum = (pick: (s: ModelUsageSummary) => number) => summaries.reduce((t, s) => t + pick(s), 0);
+  return {
+    model: summaries[0]!.model,
+    calls: sum((s) => s.calls),
+    failedCalls: sum((s) => s.failedCalls),
+    retries: sum((s) => s.retries),
+    inputTokens: sum((s) => s.inputTokens),
+    outputTokens: sum((s) => s.outputTokens),
+    estimatedCostUsd: cost === null ? null : Math.round(cost * 1e6) / 1e6,
+    byTask,
+    fallbacks: sum((s) => s.fallbacks),
+    fallbackSamples: summaries.flatMap((s) => s.fallbackSamples).slice(0, FALLBACK_SAMPLES),
+  };
+}

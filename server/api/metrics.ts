@@ -5,7 +5,7 @@ import { and, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { actions, communications, runs } from "../../db/schema.ts";
 import type { Arc } from "../context.ts";
-import { listRuns } from "../run.ts";
+import { listRuns } from "../run-report.ts";
 
 export interface ApiMetrics {
   registry: Registry;

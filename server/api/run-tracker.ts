@@ -5,7 +5,8 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Brain } from "../../agents/brain.ts";
 import type { Arc } from "../context.ts";
-import { type RunReport, runAccounts } from "../run.ts";
+import { runAccounts } from "../run.ts";
+import type { RunReport } from "../run-report.ts";
 import { ApiError } from "./errors.ts";
 
 export type RunEvent =

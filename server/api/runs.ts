@@ -5,7 +5,7 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { utcDate } from "../../tools/ledger.ts";
 import { isoDate } from "../../tools/schemas.ts";
-import { listRuns, runProgress, storedRunReport } from "../run.ts";
+import { listRuns, runProgress, storedRunReport } from "../run-report.ts";
 import { type ApiDeps, uuidParams } from "./deps.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { defineRoute, type RouteSpec } from "./route.ts";

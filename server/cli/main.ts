@@ -17,6 +17,7 @@ import { registerServeCommand } from "./serve.ts";
 import { registerStartCommand } from "./start.ts";
 import { registerSummaryCommand } from "./summary.ts";
 import { registerToolCommands } from "./tools.ts";
+import { registerWorkerCommand } from "./worker.ts";
 
 export function buildProgram(): Command {
   const program = new Command("arc")
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDispatchCommand(program);
   registerSummaryCommand(program);
   registerRunCommand(program);
+  registerWorkerCommand(program);
   registerPolicyCommands(program);
   registerAuditCommands(program);
   registerToolCommands(program);

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { utcDate } from "../../tools/ledger.ts";
 import { openArc } from "../context.ts";
-import { renderReport, runAccounts } from "../run.ts";
+import { runAccounts } from "../run.ts";
+import { renderReport } from "../run-report.ts";
 import { positiveInteger } from "./demo.ts";
 import { renderProgress } from "./progress.ts";
 

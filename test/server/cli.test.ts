@@ -48,6 +48,7 @@ const SUBCOMMANDS = [
   "start",
   "summary",
   "tools",
+  "worker",
 ];
 
 // Each test spawns the real binary (some a dozen at once): give a loaded CI machine room.

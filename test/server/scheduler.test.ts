@@ -82,6 +82,9 @@ describe("a graceful shutdown", () => {
       refs.push(customer.externalRef);
     }
     const tracked = await t.api.runs.start({ asOf: "2026-03-04", concurrency: 1, customers: refs });
+    // Shut down once the first account is in hand (the run's portfolio-wide steps come first).
+    const deadline = Date.now() + 30_000;
+    while (tracked.done === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await t.api.runs.drain();
     expect(tracked.status).toBe("failed");
     expect(tracked.error).toMatch(

@@ -1,0 +1,288 @@
+// What a run did: each account's result as recorded in run_items, the run's report built from them,
+// and where any process's run stands (for `arc run`, the API's progress and /metrics).
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { ModelUsageSummary } from "../agents/llm/usage.ts";
+import type { CallOutcome } from "../agents/supervisor.ts";
+import { customers, runItems, runs } from "../db/schema.ts";
+import type { Arc } from "./context.ts";
+
+export interface AccountResult {
+  customerId: string;
+  customerRef: string;
+  status: "done" | "paused" | "failed";
+  steps: string[];
+  notes: string[];
+  outcomes: CallOutcome[];
+  error?: string;
+  /** The model's usage on this account (a brain that calls a model). */
+  model?: ModelUsageSummary;
+}
+
+/** Rows of a run's results read per query: one query for 10,000 accounts failed on the embedded database. */
+const RESULTS_PAGE = 500;
+
+export async function loadResults(arc: Arc, runId: string): Promise<AccountResult[]> {
+  const rows: {
+    customerId: string;
+    status: string;
+    plan: unknown;
+    result: unknown;
+    error: string | null;
+    ref: string;
+  }[] = [];
+  for (let after = ""; ; ) {
+    const page = await arc.database.db
+      .select({
+        customerId: runItems.customerId,
+        status: runItems.status,
+        plan: runItems.plan,
+        result: runItems.result,
+        error: runItems.error,
+        ref: customers.externalRef,
+      })
+      .from(runItems)
+      .innerJoin(customers, eq(customers.id, runItems.customerId))
+      .where(and(eq(runItems.runId, runId), after ? sql`${runItems.customerId} > ${after}` : undefined))
+      .orderBy(asc(runItems.customerId))
+      .limit(RESULTS_PAGE);
+    rows.push(...page);
+    if (page.length < RESULTS_PAGE) break;
+    after = page.at(-1)!.customerId;
+  }
+  return rows.map((r) => {
+    const result = (r.result ?? {}) as {
+      notes?: string[];
+      outcomes?: CallOutcome[];
+      model?: ModelUsageSummary;
+    };
+    return {
+      customerId: r.customerId,
+      customerRef: r.ref,
+      status: (r.status === "paused" || r.status === "failed" ? r.status : "done") as AccountResult["status"],
+      steps: ((r.plan ?? {}) as { steps?: string[] }).steps ?? [],
+      notes: result.notes ?? [],
+      outcomes: result.outcomes ?? [],
+      ...(r.error ? { error: r.error } : {}),
+      ...(result.model ? { model: result.model } : {}),
+    };
+  });
+}
+
+export interface RunReport {
+  runId: string;
+  asOf: string;
+  dryRun: boolean;
+  accounts: { total: number; worked: number; skipped: number; paused: number; failed: number };
+  actions: {
+    executed: Record<string, number>;
+    queuedForApproval: Record<string, number>;
+    blockedByRule: Record<string, number>;
+    rejected: number;
+    invalid: number;
+    failed: number;
+  };
+  messagesQueued: Record<string, number>;
+  cashApplied: Record<string, number>;
+  disputes: { opened: number; triaged: number; resolved: number; creditNotes: number };
+  promises: { kept: number; broken: number };
+  paymentPlans: { proposed: number; defaulted: number };
+  forecast: { accounts: number; predictions: number; averageRiskScore: number | null };
+  /** Which brain decided ("rules", "llm:<model>"). */
+  brain: string;
+  /**
+   * The model's calls, tokens, estimated cost and fallbacks over the run's accounts, whichever
+   * process worked them (summed from run_items); null for the rules brain.
+   */
+  model: ModelUsageSummary | null;
+}
+
+const bump = (counts: Record<string, number>, key: string, by = 1) => {
+  counts[key] = (counts[key] ?? 0) + by;
+};
+
+export function buildReport(
+  runId: string,
+  asOf: string,
+  dryRun: boolean,
+  accounts: AccountResult[],
+  decidedBy: Pick<RunReport, "brain" | "model"> = { brain: "rules", model: null },
+): RunReport {
+  const report: RunReport = {
+    runId,
+    asOf,
+    dryRun,
+    brain: decidedBy.brain,
+    model: decidedBy.model,
+    accounts: { total: accounts.length, worked: 0, skipped: 0, paused: 0, failed: 0 },
+    actions: { executed: {}, queuedForApproval: {}, blockedByRule: {}, rejected: 0, invalid: 0, failed: 0 },
+    messagesQueued: {},
+    cashApplied: {},
+    disputes: { opened: 0, triaged: 0, resolved: 0, creditNotes: 0 },
+    promises: { kept: 0, broken: 0 },
+    paymentPlans: { proposed: 0, defaulted: 0 },
+    forecast: { accounts: 0, predictions: 0, averageRiskScore: null },
+  };
+  const risks: number[] = [];
+  for (const account of accounts) {
+    if (account.status === "failed") report.accounts.failed++;
+    else if (account.status === "paused") report.accounts.paused++;
+    if (account.steps.length === 0 && account.status !== "failed") report.accounts.skipped++;
+    else if (account.status !== "failed") report.accounts.worked++;
+    for (const o of account.outcomes) {
+      const executed = o.status === "executed" || o.status === "allow";
+      if (executed) bump(report.actions.executed, o.tool);
+      if (o.status === "pending_approval" || o.status === "needs_approval")
+        bump(report.actions.queuedForApproval, o.tool);
+      if (o.status === "blocked" || o.status === "deny") {
+        for (const r of o.reasons ?? [])
+          if (r.verdict === "deny") bump(report.actions.blockedByRule, r.ruleId);
+      }
+      if (o.status === "rejected") report.actions.rejected++;
+      if (o.status === "invalid") report.actions.invalid++;
+      if (o.status === "failed") report.actions.failed++;
+      if (!executed) continue;
+      const output = (o.output ?? {}) as Record<string, unknown>;
+      switch (o.tool) {
+        case "send_message":
+          bump(report.messagesQueued, String(output.channel ?? "unknown"));
+          break;
+        case "apply_payment":
+          if (typeof output.appliedMinor === "number")
+            bump(report.cashApplied, String(output.currency ?? "?"), output.appliedMinor);
+          break;
+        case "open_dispute":
+          report.disputes.opened++;
+          break;
+        case "triage_dispute":
+          report.disputes.triaged++;
+          break;
+        case "resolve_dispute":
+          report.disputes.resolved++;
+          break;
+        case "issue_credit_note":
+          report.disputes.creditNotes++;
+          break;
+        case "record_promise_status":
+          if (output.status === "kept") report.promises.kept++;
+          if (output.status === "broken") report.promises.broken++;
+          break;
+        case "propose_payment_plan":
+          report.paymentPlans.proposed++;
+          break;
+        case "record_plan_status":
+          if (output.status === "defaulted") report.paymentPlans.defaulted++;
+          break;
+        case "record_forecast":
+          report.forecast.accounts++;
+          if (typeof output.predictions === "number") report.forecast.predictions += output.predictions;
+          if (typeof output.riskScore === "number") risks.push(output.riskScore);
+          break;
+      }
+    }
+  }
+  report.forecast.averageRiskScore = risks.length
+    ? Math.round((risks.reduce((a, b) => a + b, 0) / risks.length) * 10) / 10
+    : null;
+  return report;
+}
+
+export function renderReport(report: RunReport): string {
+  const list = (counts: Record<string, number>) =>
+    Object.keys(counts).length
+      ? Object.entries(counts)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")
+      : "none";
+  const a = report.accounts;
+  return [
+    `# ${report.dryRun ? "Dry run" : "Run"} ${report.runId} as of ${report.asOf}`,
+    "",
+    `- Accounts: ${a.total} (${a.worked} worked, ${a.skipped} with nothing to do, ${a.paused} waiting for approval, ${a.failed} failed)`,
+    `- ${report.dryRun ? "Would execute" : "Executed"}: ${list(report.actions.executed)}`,
+    `- ${report.dryRun ? "Would queue" : "Queued"} for approval: ${list(report.actions.queuedForApproval)}`,
+    `- Blocked, by rule: ${list(report.actions.blockedByRule)}`,
+    `- Rejected ${report.actions.rejected}, invalid ${report.actions.invalid}, failed ${report.actions.failed}`,
+    `- Messages queued: ${list(report.messagesQueued)}`,
+    `- Cash applied (minor units): ${list(report.cashApplied)}`,
+    `- Disputes: ${report.disputes.opened} opened, ${report.disputes.triaged} triaged, ${report.disputes.resolved} resolved, ${report.disputes.creditNotes} credit notes`,
+    `- Promises: ${report.promises.kept} kept, ${report.promises.broken} broken; plans: ${report.paymentPlans.proposed} proposed, ${report.paymentPlans.defaulted} defaulted`,
+    `- Forecast: ${report.forecast.accounts} accounts, ${report.forecast.predictions} predictions, average risk ${report.forecast.averageRiskScore ?? "-"}`,
+    `- Brain: ${report.brain ?? "rules"}${report.model ? `; ${modelLine(report.model)}` : ""}`,
+  ].join("\n");
+}
+
+function modelLine(m: ModelUsageSummary): string {
+  const cost =
+    m.estimatedCostUsd === null
+      ? "cost unknown (set ARC_MODEL_PRICE)"
+      : `≈ $${m.estimatedCostUsd.toFixed(4)}`;
+  return `${m.calls} model calls (${m.failedCalls} failed, ${m.retries} retries), ${m.inputTokens} input + ${m.outputTokens} output tokens, ${cost}; ${m.fallbacks} decisions fell back to the rules brain`;
+}
+
+/** Where a run stands, from its rows: any process's run, finished or not. */
+export interface RunProgress {
+  runId: string;
+  kind: string;
+  asOf: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  accounts: { total: number; finished: number; paused: number; failed: number };
+}
+
+const FINISHED_ITEM_STATUSES = ["done", "paused", "failed", "skipped"];
+
+function progressQuery(arc: Arc) {
+  const finished = sql.join(
+    FINISHED_ITEM_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  return arc.database.db
+    .select({
+      runId: runs.id,
+      kind: runs.kind,
+      asOf: runs.asOf,
+      status: runs.status,
+      startedAt: runs.startedAt,
+      finishedAt: runs.finishedAt,
+      total: sql<number>`count(${runItems.id})::int`,
+      finished: sql<number>`(count(${runItems.id}) filter (where ${runItems.status} in (${finished})))::int`,
+      paused: sql<number>`(count(${runItems.id}) filter (where ${runItems.status} = 'paused'))::int`,
+      failed: sql<number>`(count(${runItems.id}) filter (where ${runItems.status} = 'failed'))::int`,
+    })
+    .from(runs)
+    .leftJoin(runItems, eq(runItems.runId, runs.id))
+    .groupBy(runs.id)
+    .$dynamic();
+}
+
+function toProgress(
+  row: Awaited<ReturnType<ReturnType<typeof progressQuery>["execute"]>>[number],
+): RunProgress {
+  const { total, finished, paused, failed, ...run } = row;
+  return { ...run, accounts: { total, finished, paused, failed } };
+}
+
+export async function runProgress(arc: Arc, runId: string): Promise<RunProgress | null> {
+  const [row] = await progressQuery(arc).where(eq(runs.id, runId));
+  return row ? toProgress(row) : null;
+}
+
+/** The newest runs first. */
+export async function listRuns(
+  arc: Arc,
+  options: { limit: number; status?: string },
+): Promise<RunProgress[]> {
+  const rows = await progressQuery(arc)
+    .where(options.status ? eq(runs.status, options.status) : undefined)
+    .orderBy(sql`${runs.startedAt} desc`, asc(runs.id))
+    .limit(options.limit);
+  return rows.map(toProgress);
+}
+
+/** A finished run's report (null while it runs, and for a run that never finished). */
+export async function storedRunReport(arc: Arc, runId: string): Promise<RunReport | null> {
+  const [row] = await arc.database.db.select({ report: runs.report }).from(runs).where(eq(runs.id, runId));
+  return (row?.report as RunReport | null | undefined) ?? null;
+}

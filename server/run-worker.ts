@@ -1,0 +1,536 @@
+// Working queued accounts: `arc worker`, and the process that started a run (`arc run`, the API, the
+// nightly schedule) alongside it. Each job is one account of one run: its item is claimed, the
+// supervisor works it as of the run's instant, the result is recorded on the item, and the job is
+// completed. Whichever worker finishes a run's last account finishes the run (cash forecast, report).
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Brain } from "../agents/brain.ts";
+import { type Checkpointer, openCheckpointer, PausedOnlySaver } from "../agents/checkpointer.ts";
+import { combineUsage } from "../agents/llm/usage.ts";
+import {
+  type AccountState,
+  AGENT_CALLER,
+  buildSupervisor,
+  type SnapshotCache,
+  threadIdFor,
+} from "../agents/supervisor.ts";
+import { customers, runItems, runs, runWorkers } from "../db/schema.ts";
+import type { Arc } from "./context.ts";
+import { payDateModelFor } from "./pay-date-model.ts";
+import { ACCOUNT_QUEUE, type AccountJob, type RunQueue } from "./run-queue.ts";
+import { type AccountResult, buildReport, loadResults, type RunProgress, runProgress } from "./run-report.ts";
+
+/** A run judges everything as of this hour (UTC) on its as-of date. */
+export const RUN_HOUR_UTC = "06:00:00";
+
+export const runInstant = (asOf: string) => `${asOf}T${RUN_HOUR_UTC}.000Z`;
+
+/** A worker writes a heartbeat this often… */
+export const WORKER_HEARTBEAT_MS = 10_000;
+/** …and one silent this long is presumed dead: the accounts it held go back to the queue. */
+export const WORKER_TIMEOUT_MS = 30_000;
+
+type Supervisor = ReturnType<typeof buildSupervisor>;
+
+/** A process on this machine that no longer exists is not alive (a killed `arc run` or `arc worker`). */
+export function processMayBeAlive(id: string): boolean {
+  const [host, pidText] = id.split(":");
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** An account this worker claimed: its item is "running" under this worker's id. */
+export interface Claim {
+  runId: string;
+  customerId: string;
+  externalRef: string;
+  /** An earlier attempt was cut off part way (a worker died): its thread, if any, is stale. */
+  cutOff: boolean;
+}
+
+interface RunContext {
+  runId: string;
+  asOf: string;
+  now: string;
+  supervisor: Supervisor;
+}
+
+/** One per process: its identity and heartbeat, the checkpointer and, per run, the supervisor built for it. */
+export class AccountWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private checkpointer: Promise<Checkpointer> | undefined;
+  private saver: PausedOnlySaver | undefined;
+  private readonly contexts = new Map<string, Promise<RunContext | null>>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private registered: Promise<void> | undefined;
+
+  constructor(
+    private readonly arc: Arc,
+    private readonly brain: Brain,
+  ) {}
+
+  /** Announces this worker (before it claims anything) and keeps its heartbeat going. */
+  private register(): Promise<void> {
+    if (!this.registered) {
+      const db = this.arc.database.db;
+      this.registered = db
+        .insert(runWorkers)
+        .values({ id: this.id })
+        .onConflictDoUpdate({ target: runWorkers.id, set: { heartbeatAt: sql`now()` } })
+        .then(() => {
+          this.heartbeat = setInterval(() => {
+            void db
+              .update(runWorkers)
+              .set({ heartbeatAt: sql`now()` })
+              .where(eq(runWorkers.id, this.id))
+              .catch(() => {}); // a missed beat only shortens how long its claims hold
+          }, WORKER_HEARTBEAT_MS);
+          this.heartbeat.unref();
+        });
+      this.registered.catch(() => {
+        this.registered = undefined;
+      });
+    }
+    return this.registered;
+  }
+
+  /**
+   * Claims the jobs' accounts in one statement, right after they are fetched, so no job sits taken but
+   * unclaimed (a dead worker's claims are how its jobs are recovered). Skipped: runs no longer
+   * running, accounts not in their run, and items already finished (a job delivered again).
+   */
+  async claim(jobs: readonly AccountJob[]): Promise<Map<string, Claim>> {
+    const claims = new Map<string, Claim>();
+    const live: AccountJob[] = [];
+    for (const job of jobs) if (await this.contextFor(job.data.runId)) live.push(job);
+    if (live.length === 0) return claims;
+    await this.register();
+    const runIds = `{${live.map((j) => j.data.runId).join(",")}}`;
+    const customerIds = `{${live.map((j) => j.data.customerId).join(",")}}`;
+    // The previous status tells whether an earlier attempt was cut off part way ("running").
+    const rows = await this.arc.database.db.execute<{
+      runId: string;
+      customerId: string;
+      previous: string;
+      ref: string;
+    }>(sql`
+      with wanted as (
+        select unnest(${runIds}::uuid[]) as run_id, unnest(${customerIds}::uuid[]) as customer_id
+      ), previous as (
+        select i.id, i.status
+        from ${runItems} i join wanted w on w.run_id = i.run_id and w.customer_id = i.customer_id
+        where i.status in ('pending', 'running')
+        for update of i
+      )
+      update ${runItems} set status = 'running', started_at = now(), worker = ${this.id}
+      from previous, ${customers}
+      where ${runItems.id} = previous.id and ${customers.id} = ${runItems.customerId}
+      returning ${runItems.runId} as "runId", ${runItems.customerId} as "customerId",
+        previous.status as previous, ${customers.externalRef} as ref`);
+    const byKey = new Map(rows.map((r) => [`${r.runId}:${r.customerId}`, r]));
+    for (const job of live) {
+      const row = byKey.get(`${job.data.runId}:${job.data.customerId}`);
+      if (row)
+        claims.set(job.id, {
+          runId: row.runId,
+          customerId: row.customerId,
+          externalRef: row.ref,
+          cutOff: row.previous === "running",
+        });
+    }
+    return claims;
+  }
+
+  /** Works one claimed account and records its result on the item. */
+  async work(claim: Claim): Promise<AccountResult> {
+    const { runId, customerId } = claim;
+    const context = await this.contextFor(runId);
+    const startedAt = new Date();
+    if (!context) throw new Error(`run ${runId} has no context (claim it first)`);
+    const db = this.arc.database.db;
+    const where = and(eq(runItems.runId, runId), eq(runItems.customerId, customerId));
+    const saver = await this.saverReady();
+    const usage = this.brain.createUsage?.();
+    const account = await invokeAccount(
+      context.supervisor,
+      saver,
+      { runId, asOf: context.asOf, now: context.now, dryRun: false, staleThread: claim.cutOff },
+      { id: customerId, externalRef: claim.externalRef },
+      usage,
+    );
+    const model = usage?.summary();
+    if (model && (model.calls > 0 || model.fallbacks > 0)) account.model = model;
+    await db
+      .update(runItems)
+      .set({
+        status: account.status,
+        plan: { steps: account.steps } as never,
+        result: {
+          notes: account.notes,
+          outcomes: account.outcomes,
+          customerRef: account.customerRef,
+          ...(account.model ? { model: account.model } : {}),
+        } as never,
+        error: account.error ?? null,
+        startedAt,
+        finishedAt: new Date(),
+      })
+      .where(where);
+    return account;
+  }
+
+  /** Gives claimed accounts that were not started back (their items "pending" again). */
+  async unclaim(claims: readonly Claim[]): Promise<void> {
+    for (const claim of claims)
+      await this.arc.database.db
+        .update(runItems)
+        .set({ status: "pending", worker: null })
+        .where(
+          and(
+            eq(runItems.runId, claim.runId),
+            eq(runItems.customerId, claim.customerId),
+            eq(runItems.worker, this.id),
+            eq(runItems.status, "running"),
+          ),
+        );
+  }
+
+  /** Forgets a finished run's supervisor. */
+  forget(runId: string): void {
+    this.contexts.delete(runId);
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.registered) {
+      // Stopped, not crashed: its (finished) claims need no waiting for.
+      await this.arc.database.db
+        .delete(runWorkers)
+        .where(eq(runWorkers.id, this.id))
+        .catch(() => {});
+      this.registered = undefined;
+    }
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    if (checkpointer) await (await checkpointer).close();
+  }
+
+  private async saverReady(): Promise<PausedOnlySaver> {
+    if (!this.checkpointer) {
+      const database = this.arc.database;
+      this.checkpointer = openCheckpointer(database.url, database.embedded ? 1 : 2);
+      this.checkpointer.catch(() => {
+        this.checkpointer = undefined;
+      });
+    }
+    const { saver } = await this.checkpointer;
+    if (!this.saver) this.saver = new PausedOnlySaver(saver);
+    return this.saver;
+  }
+
+  private contextFor(runId: string): Promise<RunContext | null> {
+    let context = this.contexts.get(runId);
+    if (!context) {
+      context = this.loadContext(runId);
+      this.contexts.set(runId, context);
+      context.catch(() => this.contexts.delete(runId));
+    }
+    return context;
+  }
+
+  private async loadContext(runId: string): Promise<RunContext | null> {
+    const [run] = await this.arc.database.db
+      .select({ asOf: runs.asOf, status: runs.status })
+      .from(runs)
+      .where(eq(runs.id, runId));
+    if (run?.status !== "running") return null;
+    // The run's owner trained (if due) before queueing; workers forecast with the stored model.
+    const payDateModel = await payDateModelFor(this.arc);
+    const saver = await this.saverReady();
+    const supervisor = buildSupervisor({
+      runner: this.arc.runner,
+      brain: this.brain,
+      checkpointer: saver,
+      ...(payDateModel ? { payDateModel } : {}),
+    });
+    return { runId, asOf: run.asOf, now: runInstant(run.asOf), supervisor };
+  }
+}
+
+/** One account through the supervisor (no bookkeeping): its steps, notes and the tool calls' outcomes. */
+export async function invokeAccount(
+  supervisor: Supervisor,
+  saver: PausedOnlySaver | undefined,
+  run: { runId: string; asOf: string; now: string; dryRun: boolean; staleThread?: boolean },
+  customer: { id: string; externalRef: string },
+  usage?: ReturnType<NonNullable<Brain["createUsage"]>>,
+): Promise<AccountResult> {
+  const threadId = threadIdFor(run.runId, customer.id);
+  try {
+    // A thread left by an attempt that was cut off is stale: the pass starts afresh (its calls replay).
+    if (saver && run.staleThread) await saver.deleteThread(threadId);
+    saver?.startFresh(threadId);
+    const state = (await supervisor.invoke(
+      { customerId: customer.id, asOf: run.asOf, now: run.now, runId: run.runId, dryRun: run.dryRun },
+      // Checkpoints only when the graph stops: a pass that finishes needs none, one that pauses one.
+      {
+        configurable: {
+          thread_id: threadId,
+          snapshots: {} satisfies SnapshotCache,
+          ...(usage ? { usage } : {}),
+        },
+        durability: "exit",
+      },
+    )) as AccountState & { __interrupt__?: unknown[] };
+    const paused = (state.__interrupt__?.length ?? 0) > 0;
+    // Only a paused thread is kept (it resumes when a collector decides); a finished one is history.
+    if (saver) {
+      if (paused) await saver.persist(threadId);
+      else saver.forget(threadId);
+    }
+    return {
+      customerId: customer.id,
+      customerRef: customer.externalRef,
+      status: paused ? "paused" : "done",
+      steps: state.plan?.steps ?? [],
+      notes: state.notes,
+      outcomes: state.outcomes,
+    };
+  } catch (error) {
+    saver?.forget(threadId);
+    return {
+      customerId: customer.id,
+      customerRef: customer.externalRef,
+      status: "failed",
+      steps: [],
+      notes: [],
+      outcomes: [],
+      error: (error as Error).message,
+    };
+  }
+}
+
+export interface WorkQueueOptions {
+  /** Accounts worked at once in this process. */
+  concurrency: number;
+  /** Aborting stops taking jobs; the accounts in hand finish and the rest go back to the queue. */
+  signal?: AbortSignal;
+  /** Return once this run is finished (completed by any worker); without it, work until aborted. */
+  untilRunFinished?: string;
+  onProgress?: (progress: RunProgress) => void;
+  /** Each account this process worked. */
+  onAccount?: (runId: string, account: AccountResult) => void;
+  /** A run this process finished (its last account was worked here, or found finished while idle). */
+  onRunFinished?: (runId: string) => void;
+  /** Without `untilRunFinished`: return once nothing is queued and no run is left unfinished. */
+  exitWhenIdle?: boolean;
+}
+
+/** Works jobs until the run named is finished, or until aborted. Returns the accounts this process worked for that run. */
+export async function workQueue(
+  arc: Arc,
+  queue: RunQueue,
+  worker: AccountWorker,
+  options: WorkQueueOptions,
+): Promise<AccountResult[]> {
+  const mine: AccountResult[] = [];
+  const batch = Math.max(1, options.concurrency) * 2;
+  for (;;) {
+    if (options.signal?.aborted) break;
+    if (options.untilRunFinished) {
+      const progress = await runProgress(arc, options.untilRunFinished);
+      if (!progress) break;
+      options.onProgress?.(progress);
+      if (progress.status !== "running") break;
+      if (progress.accounts.finished >= progress.accounts.total) {
+        await finishRun(arc, options.untilRunFinished);
+        continue;
+      }
+    }
+    const jobs = await queue.fetch(batch);
+    if (jobs.length === 0) {
+      // Nothing queued, but the run may wait on accounts a dead worker took.
+      const recovered = await recoverLostJobs(arc, queue);
+      if (!options.untilRunFinished) {
+        const open = await finishIdleRuns(arc, options.onRunFinished);
+        if (options.exitWhenIdle && open === 0 && recovered === 0) break;
+      }
+      await sleep(queue.settings.pollIntervalMs, options.signal);
+      continue;
+    }
+    const claims = await worker.claim(jobs);
+    // Jobs with nothing to do (finished items, runs no longer running) are done at once.
+    const done: string[] = jobs.filter((job) => !claims.has(job.id)).map((job) => job.id);
+    const released: string[] = [];
+    const touched = new Set<string>();
+    const claimed = [...claims];
+    let next = 0;
+    const slot = async () => {
+      for (;;) {
+        const entry = claimed[next++];
+        if (!entry) return;
+        const [jobId, claim] = entry;
+        if (options.signal?.aborted) {
+          released.push(jobId);
+          continue;
+        }
+        const runId = claim.runId;
+        const account = await worker.work(claim);
+        done.push(jobId);
+        touched.add(runId);
+        if (runId === options.untilRunFinished) mine.push(account);
+        options.onAccount?.(runId, account);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, claimed.length) }, slot));
+    await queue.complete(done);
+    // Jobs taken but not started (a shutdown) go straight back for another worker, their items unclaimed.
+    if (released.length > 0) {
+      await worker.unclaim(released.map((id) => claims.get(id)!));
+      await queue.release(released);
+    }
+    for (const runId of touched) {
+      if (runId !== options.untilRunFinished && (await finishRun(arc, runId))) {
+        worker.forget(runId);
+        options.onRunFinished?.(runId);
+      }
+    }
+  }
+  return mine;
+}
+
+/** A job this long active without its account claimed was taken by a worker that died before claiming it. */
+const UNCLAIMED_JOB_MS = 30_000;
+
+/**
+ * Jobs held by dead workers go back to the queue. A SIGKILLed worker leaves its jobs "active" until
+ * pg-boss expires them (ARC_JOB_EXPIRE_SECONDS, minutes); looking at who claimed each account gets
+ * them back within seconds: the claimant is gone (not registered, silent for WORKER_TIMEOUT_MS, or a
+ * process of this machine that no longer exists), or nobody claimed the account long after the job
+ * was taken. A job whose account is already finished is completed. Reads pg-boss's job table (v10).
+ */
+export async function recoverLostJobs(arc: Arc, queue: RunQueue): Promise<number> {
+  const rows = await arc.database.db.execute<{
+    id: string;
+    activeMs: number;
+    status: string | null;
+    worker: string | null;
+    silentMs: number | null;
+  }>(sql`
+    select j.id::text as id,
+      (extract(epoch from (now() - j.started_on)) * 1000)::float8 as "activeMs",
+      i.status, i.worker,
+      (extract(epoch from (now() - w.heartbeat_at)) * 1000)::float8 as "silentMs"
+    from pgboss.job j
+    left join ${runItems} i
+      on i.run_id = (j.data->>'runId')::uuid and i.customer_id = (j.data->>'customerId')::uuid
+    left join ${runWorkers} w on w.id = i.worker
+    where j.name = ${ACCOUNT_QUEUE} and j.state = 'active' and j.started_on < now() - interval '1 second'`);
+  const finished: string[] = [];
+  const lost: string[] = [];
+  for (const row of rows) {
+    if (row.status === null || !["pending", "running"].includes(row.status)) finished.push(row.id);
+    else if (row.status === "pending") {
+      if (Number(row.activeMs) > UNCLAIMED_JOB_MS) lost.push(row.id);
+    } else if (
+      !row.worker ||
+      row.silentMs === null ||
+      Number(row.silentMs) > WORKER_TIMEOUT_MS ||
+      !processMayBeAlive(row.worker)
+    )
+      lost.push(row.id);
+  }
+  await queue.complete(finished);
+  await queue.release(lost);
+  return lost.length;
+}
+
+/**
+ * A worker with nothing to do finishes any running run whose accounts are all finished (its owner
+ * died). Returns how many runs are still unfinished.
+ */
+async function finishIdleRuns(arc: Arc, onRunFinished?: (runId: string) => void): Promise<number> {
+  const open = await arc.database.db.select({ id: runs.id }).from(runs).where(eq(runs.status, "running"));
+  if (open.length === 0) return 0;
+  const unfinished = await arc.database.db
+    .selectDistinct({ runId: runItems.runId })
+    .from(runItems)
+    .where(
+      and(
+        inArray(
+          runItems.runId,
+          open.map((r) => r.id),
+        ),
+        inArray(runItems.status, ["pending", "running"]),
+      ),
+    );
+  const busy = new Set(unfinished.map((u) => u.runId));
+  for (const { id } of open) if (!busy.has(id) && (await finishRun(arc, id))) onRunFinished?.(id);
+  return busy.size;
+}
+
+/**
+ * Once every account of a run is finished (by whichever workers): the portfolio's cash forecast and
+ * the report, and the run is completed. Any worker may get here for the same run at the same moment;
+ * the forecast is one idempotent call and only the first completion is recorded.
+ */
+export async function finishRun(arc: Arc, runId: string): Promise<boolean> {
+  const [run] = await arc.database.db
+    .select({ asOf: runs.asOf, status: runs.status, options: runs.options })
+    .from(runs)
+    .where(eq(runs.id, runId));
+  if (run?.status !== "running") return false;
+  const progress = await runProgress(arc, runId);
+  if (!progress || progress.accounts.finished < progress.accounts.total) return false;
+  const now = runInstant(run.asOf);
+  await recordCashForecast(arc, runId, now, run.asOf);
+  const all = await loadResults(arc, runId);
+  all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
+  const brain = (run.options as { brain?: string }).brain ?? "rules";
+  const report = buildReport(runId, run.asOf, false, all, {
+    brain,
+    model: combineUsage(all.flatMap((a) => (a.model ? [a.model] : []))),
+  });
+  const completed = await arc.database.db
+    .update(runs)
+    .set({ status: "completed", finishedAt: new Date(), report: report as never, owner: null })
+    .where(and(eq(runs.id, runId), eq(runs.status, "running")))
+    .returning({ id: runs.id });
+  return completed.length > 0;
+}
+
+/** After every account has its predictions: the portfolio's 13-week cash forecast, stored once per run. */
+export async function recordCashForecast(arc: Arc, runId: string, now: string, asOf: string): Promise<void> {
+  const result = await arc.runner.call(
+    "record_cash_forecast",
+    { asOf },
+    {
+      caller: AGENT_CALLER,
+      now: new Date(now),
+      runId,
+      idempotencyKey: `run:${runId}:record_cash_forecast`,
+    },
+  );
+  if (result.status !== "executed") {
+    throw new Error(`the cash forecast was not recorded: ${JSON.stringify(result)}`);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
