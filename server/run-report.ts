@@ -1,7 +1,7 @@
 // What a run did: each account's result as recorded in run_items, the run's report built from them,
 // and where any process's run stands (for `arc run`, the API's progress and /metrics).
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { ModelUsageSummary } from "../agents/llm/usage.ts";
+import { combineUsage, type ModelUsageSummary } from "../agents/llm/usage.ts";
 import type { CallOutcome } from "../agents/supervisor.ts";
 import { customers, runItems, runs } from "../db/schema.ts";
 import type { Arc } from "./context.ts";
@@ -21,15 +21,8 @@ export interface AccountResult {
 /** Rows of a run's results read per query: one query for 10,000 accounts failed on the embedded database. */
 const RESULTS_PAGE = 500;
 
-export async function loadResults(arc: Arc, runId: string): Promise<AccountResult[]> {
-  const rows: {
-    customerId: string;
-    status: string;
-    plan: unknown;
-    result: unknown;
-    error: string | null;
-    ref: string;
-  }[] = [];
+/** A run's results a page at a time (a 100k-account run's results do not fit comfortably in memory at once). */
+export async function* resultPages(arc: Arc, runId: string): AsyncGenerator<AccountResult[]> {
   for (let after = ""; ; ) {
     const page = await arc.database.db
       .select({
@@ -45,27 +38,50 @@ export async function loadResults(arc: Arc, runId: string): Promise<AccountResul
       .where(and(eq(runItems.runId, runId), after ? sql`${runItems.customerId} > ${after}` : undefined))
       .orderBy(asc(runItems.customerId))
       .limit(RESULTS_PAGE);
-    rows.push(...page);
-    if (page.length < RESULTS_PAGE) break;
+    yield page.map((r) => {
+      const result = (r.result ?? {}) as {
+        notes?: string[];
+        outcomes?: CallOutcome[];
+        model?: ModelUsageSummary;
+      };
+      return {
+        customerId: r.customerId,
+        customerRef: r.ref,
+        status: (r.status === "paused" || r.status === "failed"
+          ? r.status
+          : "done") as AccountResult["status"],
+        steps: ((r.plan ?? {}) as { steps?: string[] }).steps ?? [],
+        notes: result.notes ?? [],
+        outcomes: result.outcomes ?? [],
+        ...(r.error ? { error: r.error } : {}),
+        ...(result.model ? { model: result.model } : {}),
+      };
+    });
+    if (page.length < RESULTS_PAGE) return;
     after = page.at(-1)!.customerId;
   }
-  return rows.map((r) => {
-    const result = (r.result ?? {}) as {
-      notes?: string[];
-      outcomes?: CallOutcome[];
-      model?: ModelUsageSummary;
-    };
-    return {
-      customerId: r.customerId,
-      customerRef: r.ref,
-      status: (r.status === "paused" || r.status === "failed" ? r.status : "done") as AccountResult["status"],
-      steps: ((r.plan ?? {}) as { steps?: string[] }).steps ?? [],
-      notes: result.notes ?? [],
-      outcomes: result.outcomes ?? [],
-      ...(r.error ? { error: r.error } : {}),
-      ...(result.model ? { model: result.model } : {}),
-    };
-  });
+}
+
+export async function loadResults(arc: Arc, runId: string): Promise<AccountResult[]> {
+  const all: AccountResult[] = [];
+  for await (const page of resultPages(arc, runId)) all.push(...page);
+  return all;
+}
+
+/** A run's report from its stored results, read a page at a time; model usage summed over the accounts. */
+export async function reportFromResults(
+  arc: Arc,
+  run: { runId: string; asOf: string; brain: string },
+): Promise<RunReport> {
+  const report = new ReportBuilder(run.runId, run.asOf, false);
+  const usage: ModelUsageSummary[] = [];
+  for await (const page of resultPages(arc, run.runId)) {
+    for (const account of page) {
+      report.add(account);
+      if (account.model) usage.push(account.model);
+    }
+  }
+  return report.finish({ brain: run.brain, model: combineUsage(usage) });
 }
 
 export interface RunReport {
@@ -107,83 +123,105 @@ export function buildReport(
   accounts: AccountResult[],
   decidedBy: Pick<RunReport, "brain" | "model"> = { brain: "rules", model: null },
 ): RunReport {
-  const report: RunReport = {
-    runId,
-    asOf,
-    dryRun,
-    brain: decidedBy.brain,
-    model: decidedBy.model,
-    accounts: { total: accounts.length, worked: 0, skipped: 0, paused: 0, failed: 0 },
-    actions: { executed: {}, queuedForApproval: {}, blockedByRule: {}, rejected: 0, invalid: 0, failed: 0 },
-    messagesQueued: {},
-    cashApplied: {},
-    disputes: { opened: 0, triaged: 0, resolved: 0, creditNotes: 0 },
-    promises: { kept: 0, broken: 0 },
-    paymentPlans: { proposed: 0, defaulted: 0 },
-    forecast: { accounts: 0, predictions: 0, averageRiskScore: null },
-  };
-  const risks: number[] = [];
-  for (const account of accounts) {
-    if (account.status === "failed") report.accounts.failed++;
-    else if (account.status === "paused") report.accounts.paused++;
-    if (account.steps.length === 0 && account.status !== "failed") report.accounts.skipped++;
-    else if (account.status !== "failed") report.accounts.worked++;
+  const builder = new ReportBuilder(runId, asOf, dryRun);
+  for (const account of accounts) builder.add(account);
+  return builder.finish(decidedBy);
+}
+
+/** A report folded one account at a time. */
+export class ReportBuilder {
+  private readonly report: RunReport;
+  private riskSum = 0;
+  private riskCount = 0;
+
+  constructor(runId: string, asOf: string, dryRun: boolean) {
+    this.report = {
+      runId,
+      asOf,
+      dryRun,
+      brain: "rules",
+      model: null,
+      accounts: { total: 0, worked: 0, skipped: 0, paused: 0, failed: 0 },
+      actions: { executed: {}, queuedForApproval: {}, blockedByRule: {}, rejected: 0, invalid: 0, failed: 0 },
+      messagesQueued: {},
+      cashApplied: {},
+      disputes: { opened: 0, triaged: 0, resolved: 0, creditNotes: 0 },
+      promises: { kept: 0, broken: 0 },
+      paymentPlans: { proposed: 0, defaulted: 0 },
+      forecast: { accounts: 0, predictions: 0, averageRiskScore: null },
+    };
+  }
+
+  add(account: AccountResult): void {
+    this.report.accounts.total++;
+    if (account.status === "failed") this.report.accounts.failed++;
+    else if (account.status === "paused") this.report.accounts.paused++;
+    if (account.steps.length === 0 && account.status !== "failed") this.report.accounts.skipped++;
+    else if (account.status !== "failed") this.report.accounts.worked++;
     for (const o of account.outcomes) {
       const executed = o.status === "executed" || o.status === "allow";
-      if (executed) bump(report.actions.executed, o.tool);
+      if (executed) bump(this.report.actions.executed, o.tool);
       if (o.status === "pending_approval" || o.status === "needs_approval")
-        bump(report.actions.queuedForApproval, o.tool);
+        bump(this.report.actions.queuedForApproval, o.tool);
       if (o.status === "blocked" || o.status === "deny") {
         for (const r of o.reasons ?? [])
-          if (r.verdict === "deny") bump(report.actions.blockedByRule, r.ruleId);
+          if (r.verdict === "deny") bump(this.report.actions.blockedByRule, r.ruleId);
       }
-      if (o.status === "rejected") report.actions.rejected++;
-      if (o.status === "invalid") report.actions.invalid++;
-      if (o.status === "failed") report.actions.failed++;
+      if (o.status === "rejected") this.report.actions.rejected++;
+      if (o.status === "invalid") this.report.actions.invalid++;
+      if (o.status === "failed") this.report.actions.failed++;
       if (!executed) continue;
       const output = (o.output ?? {}) as Record<string, unknown>;
       switch (o.tool) {
         case "send_message":
-          bump(report.messagesQueued, String(output.channel ?? "unknown"));
+          bump(this.report.messagesQueued, String(output.channel ?? "unknown"));
           break;
         case "apply_payment":
           if (typeof output.appliedMinor === "number")
-            bump(report.cashApplied, String(output.currency ?? "?"), output.appliedMinor);
+            bump(this.report.cashApplied, String(output.currency ?? "?"), output.appliedMinor);
           break;
         case "open_dispute":
-          report.disputes.opened++;
+          this.report.disputes.opened++;
           break;
         case "triage_dispute":
-          report.disputes.triaged++;
+          this.report.disputes.triaged++;
           break;
         case "resolve_dispute":
-          report.disputes.resolved++;
+          this.report.disputes.resolved++;
           break;
         case "issue_credit_note":
-          report.disputes.creditNotes++;
+          this.report.disputes.creditNotes++;
           break;
         case "record_promise_status":
-          if (output.status === "kept") report.promises.kept++;
-          if (output.status === "broken") report.promises.broken++;
+          if (output.status === "kept") this.report.promises.kept++;
+          if (output.status === "broken") this.report.promises.broken++;
           break;
         case "propose_payment_plan":
-          report.paymentPlans.proposed++;
+          this.report.paymentPlans.proposed++;
           break;
         case "record_plan_status":
-          if (output.status === "defaulted") report.paymentPlans.defaulted++;
+          if (output.status === "defaulted") this.report.paymentPlans.defaulted++;
           break;
         case "record_forecast":
-          report.forecast.accounts++;
-          if (typeof output.predictions === "number") report.forecast.predictions += output.predictions;
-          if (typeof output.riskScore === "number") risks.push(output.riskScore);
+          this.report.forecast.accounts++;
+          if (typeof output.predictions === "number") this.report.forecast.predictions += output.predictions;
+          if (typeof output.riskScore === "number") {
+            this.riskSum += output.riskScore;
+            this.riskCount++;
+          }
           break;
       }
     }
   }
-  report.forecast.averageRiskScore = risks.length
-    ? Math.round((risks.reduce((a, b) => a + b, 0) / risks.length) * 10) / 10
-    : null;
-  return report;
+
+  finish(decidedBy: Pick<RunReport, "brain" | "model">): RunReport {
+    this.report.brain = decidedBy.brain;
+    this.report.model = decidedBy.model;
+    this.report.forecast.averageRiskScore = this.riskCount
+      ? Math.round((this.riskSum / this.riskCount) * 10) / 10
+      : null;
+    return this.report;
+  }
 }
 
 export function renderReport(report: RunReport): string {

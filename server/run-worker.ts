@@ -7,7 +7,6 @@ import { hostname } from "node:os";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Brain } from "../agents/brain.ts";
 import { type Checkpointer, openCheckpointer, PausedOnlySaver } from "../agents/checkpointer.ts";
-import { combineUsage } from "../agents/llm/usage.ts";
 import {
   type AccountState,
   AGENT_CALLER,
@@ -19,7 +18,7 @@ import { customers, runItems, runs, runWorkers } from "../db/schema.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
 import { ACCOUNT_QUEUE, type AccountJob, type RunQueue } from "./run-queue.ts";
-import { type AccountResult, buildReport, loadResults, type RunProgress, runProgress } from "./run-report.ts";
+import { type AccountResult, type RunProgress, reportFromResults, runProgress } from "./run-report.ts";
 
 /** A run judges everything as of this hour (UTC) on its as-of date. */
 export const RUN_HOUR_UTC = "06:00:00";
@@ -491,13 +490,8 @@ export async function finishRun(arc: Arc, runId: string): Promise<boolean> {
   if (!progress || progress.accounts.finished < progress.accounts.total) return false;
   const now = runInstant(run.asOf);
   await recordCashForecast(arc, runId, now, run.asOf);
-  const all = await loadResults(arc, runId);
-  all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
   const brain = (run.options as { brain?: string }).brain ?? "rules";
-  const report = buildReport(runId, run.asOf, false, all, {
-    brain,
-    model: combineUsage(all.flatMap((a) => (a.model ? [a.model] : []))),
-  });
+  const report = await reportFromResults(arc, { runId, asOf: run.asOf, brain });
   const completed = await arc.database.db
     .update(runs)
     .set({ status: "completed", finishedAt: new Date(), report: report as never, owner: null })

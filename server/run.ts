@@ -23,6 +23,7 @@ import {
   buildReport,
   loadResults,
   type RunReport,
+  reportFromResults,
   runProgress,
   storedRunReport,
 } from "./run-report.ts";
@@ -49,6 +50,11 @@ export interface RunOptions {
    * and the run stays "running" (workers may finish it; the next start for its date resumes it).
    */
   signal?: AbortSignal;
+  /**
+   * Return every account's result (default true); false leaves `accounts` empty — a very large run
+   * whose caller needs only the report (the results stay in run_items).
+   */
+  returnAccounts?: boolean;
   /** Once the run has its id (a new run, or the unfinished one it resumes), before any account is worked. */
   onStart?: (run: { runId: string; resumed: boolean; total: number }) => void;
 }
@@ -122,11 +128,11 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
         report,
       };
     }
-    const all = await loadResults(arc, runId);
-    all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
     const report =
       (await storedRunReport(arc, runId)) ??
-      buildReport(runId, options.asOf, false, all, { brain: options.brain.name, model: null });
+      (await reportFromResults(arc, { runId, asOf: options.asOf, brain: options.brain.name }));
+    const all = options.returnAccounts === false ? [] : await loadResults(arc, runId);
+    all.sort((a, b) => a.customerRef.localeCompare(b.customerRef));
     return { runId, asOf: options.asOf, dryRun: false, resumed, interrupted: false, accounts: all, report };
   } finally {
     if (heartbeat) clearInterval(heartbeat);
