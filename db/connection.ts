@@ -14,6 +14,7 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { startEmbeddedPgServer } from "./embedded-server.ts";
+import { countingQueries, countPgQueries, countQuery } from "./query-count.ts";
 import * as schema from "./schema.ts";
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -44,6 +45,7 @@ export interface OpenOptions {
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  countPgQueries();
   const url = options.url ?? process.env.DATABASE_URL;
   if (url) {
     return connect(url, {
@@ -106,6 +108,7 @@ export function createClient(url: string, max: number): postgres.Sql {
       },
     },
     connection: { application_name: "arc" },
+    ...(countingQueries ? { debug: countQuery } : {}),
   });
 }
 

@@ -21,6 +21,7 @@ import { benchCashMatching } from "./cash-application/bench.ts";
 import { demoPaymentHistory } from "./forecasting.ts";
 import { benchMcp, benchMcpOn, describeMcpBench } from "./mcp-bench.ts";
 import { baseFacts } from "./policy-gate.ts";
+import { benchRunAtScale } from "./run-scale-bench.ts";
 
 export interface BenchOptions {
   customers: number;
@@ -33,7 +34,15 @@ export interface BenchOptions {
   api: Omit<ApiBenchOptions, "seed">;
   /** MCP read-tool latency over Streamable HTTP (evals/mcp-bench.ts): concurrent sessions × calls each. */
   mcp: { clients: number; callsPerClient: number };
+  /** The nightly run at scale on the real PostgreSQL (evals/run-scale-bench.ts). */
+  scale: { customers: number; workers: number; concurrency: number };
+  /** Which parts to run (default all). */
+  only?: readonly BenchPart[];
+  log?: (line: string) => void;
 }
+
+export const BENCH_PARTS = ["policy", "cash", "forecast", "database", "api", "mcp", "scale"] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface Measurement {
   database: string;
@@ -45,18 +54,21 @@ const AGENT: Caller = { kind: "agent", id: "bench", role: "agent" };
 
 export async function runBench(options: BenchOptions): Promise<Measurement[]> {
   const results: Measurement[] = [];
-  results.push(...benchPolicy());
-  results.push(benchCashApplication());
-  results.push(...benchPayDateModel(options.forecastCustomers, options.seed));
-  const dataDir = mkdtempSync(join(tmpdir(), "arc-bench-"));
-  try {
-    const embedded = await openDatabase({ dataDir });
-    results.push(...(await benchDatabase("embedded", embedded, options)));
-    await embedded.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+  const wanted = (part: BenchPart) => !options.only || options.only.includes(part);
+  if (wanted("policy")) results.push(...benchPolicy());
+  if (wanted("cash")) results.push(benchCashApplication());
+  if (wanted("forecast")) results.push(...benchPayDateModel(options.forecastCustomers, options.seed));
+  if (wanted("database")) {
+    const dataDir = mkdtempSync(join(tmpdir(), "arc-bench-"));
+    try {
+      const embedded = await openDatabase({ dataDir });
+      results.push(...(await benchDatabase("embedded", embedded, options)));
+      await embedded.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
-  if (options.databaseUrl) {
+  if (wanted("database") && options.databaseUrl) {
     const name = `arc_bench_${Date.now()}`;
     const admin = createClient(options.databaseUrl, 1);
     await admin.unsafe(`create database ${name}`);
@@ -72,13 +84,15 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
     }
   }
   const api = { ...options.api, seed: options.seed };
-  const apiDataDir = mkdtempSync(join(tmpdir(), "arc-api-bench-"));
-  try {
-    results.push(...(await benchApi("embedded", { dataDir: apiDataDir }, api)));
-  } finally {
-    rmSync(apiDataDir, { recursive: true, force: true });
+  if (wanted("api")) {
+    const apiDataDir = mkdtempSync(join(tmpdir(), "arc-api-bench-"));
+    try {
+      results.push(...(await benchApi("embedded", { dataDir: apiDataDir }, api)));
+    } finally {
+      rmSync(apiDataDir, { recursive: true, force: true });
+    }
   }
-  if (options.databaseUrl) {
+  if (wanted("api") && options.databaseUrl) {
     results.push(
       ...(await withScratchDatabase(options.databaseUrl, "arc_api_bench", (url) =>
         benchApi("postgres", { url }, api),
@@ -86,8 +100,8 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
     );
   }
   const mcp = { ...options.mcp, customers: options.customers, seed: options.seed };
-  results.push(...(await benchMcp(mcp)).map(describeMcpBench));
-  if (options.databaseUrl) {
+  if (wanted("mcp")) results.push(...(await benchMcp(mcp)).map(describeMcpBench));
+  if (wanted("mcp") && options.databaseUrl) {
     const onPostgres = await withScratchDatabase(options.databaseUrl, "arc_mcp_bench", async (url) => {
       const database = await openDatabase({ url });
       try {
@@ -97,6 +111,23 @@ export async function runBench(options: BenchOptions): Promise<Measurement[]> {
       }
     });
     results.push(...onPostgres.map(describeMcpBench));
+  }
+  if (wanted("scale")) {
+    if (options.databaseUrl)
+      results.push(
+        ...(await benchRunAtScale({
+          databaseUrl: options.databaseUrl,
+          ...options.scale,
+          seed: options.seed,
+          log: options.log ?? (() => {}),
+        })),
+      );
+    else
+      results.push({
+        database: "postgres",
+        metric: "nightly run at scale",
+        value: "not measured: it needs a PostgreSQL (--database-url or ARC_BENCH_DATABASE_URL)",
+      });
   }
   results.push({
     database: "-",

@@ -1,5 +1,6 @@
 // The `arc` command: every entry point an operator or developer uses from a shell.
 import { Command, CommanderError } from "commander";
+import { reportStatsOnExit } from "../../db/query-count.ts";
 import { registerAuditCommands } from "./audit.ts";
 import { registerBenchCommand } from "./bench.ts";
 import { registerDemoCommand } from "./demo.ts";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  reportStatsOnExit();
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);

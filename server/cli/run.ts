@@ -21,6 +21,10 @@ export function registerRunCommand(program: Command): void {
     .option("--dry-run", "show what each account would get and each action's verdict; change nothing")
     .option("--out <dir>", "where to write the report (markdown and JSON)", "reports/runs")
     .option("--json", "print the report as JSON")
+    .option(
+      "--report-only",
+      "write and print only the run's report, not each account's details (large runs; the details stay in the database)",
+    )
     .action(
       async (options: {
         asOf?: string;
@@ -29,6 +33,7 @@ export function registerRunCommand(program: Command): void {
         dryRun?: boolean;
         out: string;
         json?: boolean;
+        reportOnly?: boolean;
       }) => {
         const asOf = options.asOf ?? utcDate(new Date());
         if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)))
@@ -42,6 +47,7 @@ export function registerRunCommand(program: Command): void {
             dryRun: Boolean(options.dryRun),
             brain: arc.brain,
             onProgress: renderProgress(options.dryRun ? "dry run" : "run", "accounts"),
+            ...(options.reportOnly ? { returnAccounts: false } : {}),
             ...(options.customers ? { customers: options.customers } : {}),
           });
           if (result.resumed) console.error(`Resumed the unfinished run ${result.runId} for ${asOf}.`);
@@ -64,7 +70,7 @@ export function registerRunCommand(program: Command): void {
           writeFileSync(`${base}.md`, `${markdown}\n`);
           writeFileSync(
             `${base}.json`,
-            `${JSON.stringify({ report: result.report, accounts: result.accounts }, null, 2)}\n`,
+            `${JSON.stringify(options.reportOnly ? { report: result.report } : { report: result.report, accounts: result.accounts }, null, 2)}\n`,
           );
           console.log(
             options.json
