@@ -126,6 +126,38 @@ export interface SnapshotCache {
   current?: AccountSnapshot;
 }
 
+/** The account as the agents see it, from the invocation's cache when nothing changed since. */
+async function readSnapshot(
+  runner: ToolRunner,
+  caller: Caller,
+  account: Pick<AccountState, "customerId" | "asOf" | "now">,
+  cache?: SnapshotCache,
+): Promise<AccountSnapshot> {
+  if (cache?.current) return cache.current;
+  const result = await runner.call<AccountSnapshot>(
+    "account_snapshot",
+    { customerId: account.customerId, asOf: account.asOf },
+    { caller, now: new Date(account.now) },
+  );
+  if (result.status !== "ok") throw new Error(`account_snapshot failed: ${JSON.stringify(result)}`);
+  if (cache) cache.current = result.output;
+  return result.output;
+}
+
+/**
+ * The route node's plan, outside the graph: a run asks this first and starts a thread only for an
+ * account that needs a specialist (most nights, many need nothing). The snapshot stays in `cache`
+ * for the thread's route node to reuse.
+ */
+export async function planAccount(
+  runner: ToolRunner,
+  account: Pick<AccountState, "customerId" | "asOf" | "now">,
+  cache: SnapshotCache,
+  caller: Caller = AGENT_CALLER,
+): Promise<RoutePlan> {
+  return routeAccount(await readSnapshot(runner, caller, account, cache));
+}
+
 export const threadIdFor = (runId: string, customerId: string) => `run:${runId}:account:${customerId}`;
 export const idempotencyKeyFor = (asOf: string, customerId: string, callKey: string) =>
   `asof:${asOf}:account:${customerId}:${callKey}`;
@@ -134,18 +166,8 @@ export function buildSupervisor(options: SupervisorOptions) {
   const { runner, brain } = options;
   const caller = options.caller ?? AGENT_CALLER;
 
-  async function snapshotOf(state: AccountState, config?: RunnableConfig): Promise<AccountSnapshot> {
-    const cache = config?.configurable?.snapshots as SnapshotCache | undefined;
-    if (cache?.current) return cache.current;
-    const result = await runner.call<AccountSnapshot>(
-      "account_snapshot",
-      { customerId: state.customerId, asOf: state.asOf },
-      { caller, now: new Date(state.now) },
-    );
-    if (result.status !== "ok") throw new Error(`account_snapshot failed: ${JSON.stringify(result)}`);
-    if (cache) cache.current = result.output;
-    return result.output;
-  }
+  const snapshotOf = (state: AccountState, config?: RunnableConfig) =>
+    readSnapshot(runner, caller, state, config?.configurable?.snapshots as SnapshotCache | undefined);
 
   /** After a node changed the ledger (or queued an approval), the next snapshot is read afresh. */
   function ledgerChanged(config: RunnableConfig | undefined, outcomes: CallOutcome[]): void {

@@ -11,10 +11,12 @@ import {
   type AccountState,
   AGENT_CALLER,
   buildSupervisor,
+  planAccount,
   type SnapshotCache,
   threadIdFor,
 } from "../agents/supervisor.ts";
 import { customers, runItems, runs, runWorkers } from "../db/schema.ts";
+import type { ToolRunner } from "../tools/runner.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
 import { ACCOUNT_QUEUE, type AccountJob, type RunQueue } from "./run-queue.ts";
@@ -158,6 +160,7 @@ export class AccountWorker {
     const saver = await this.saverReady();
     const usage = this.brain.createUsage?.();
     const account = await invokeAccount(
+      this.arc.runner,
       context.supervisor,
       saver,
       { runId, asOf: context.asOf, now: context.now, dryRun: false, staleThread: claim.cutOff },
@@ -265,6 +268,7 @@ export class AccountWorker {
 
 /** One account through the supervisor (no bookkeeping): its steps, notes and the tool calls' outcomes. */
 export async function invokeAccount(
+  runner: ToolRunner,
   supervisor: Supervisor,
   saver: PausedOnlySaver | undefined,
   run: { runId: string; asOf: string; now: string; dryRun: boolean; staleThread?: boolean },
@@ -273,6 +277,20 @@ export async function invokeAccount(
 ): Promise<AccountResult> {
   const threadId = threadIdFor(run.runId, customer.id);
   try {
+    const snapshots: SnapshotCache = {};
+    const account = { customerId: customer.id, asOf: run.asOf, now: run.now };
+    // An account with nothing to do ends at the route node: say so without starting a thread.
+    const plan = await planAccount(runner, account, snapshots);
+    if (plan.steps.length === 0 && !run.staleThread) {
+      return {
+        customerId: customer.id,
+        customerRef: customer.externalRef,
+        status: "done",
+        steps: [],
+        notes: plan.reasons.map((r) => `route: ${r}`),
+        outcomes: [],
+      };
+    }
     // A thread left by an attempt that was cut off is stale: the pass starts afresh (its calls replay).
     if (saver && run.staleThread) await saver.deleteThread(threadId);
     saver?.startFresh(threadId);

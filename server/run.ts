@@ -170,6 +170,7 @@ async function dryRun(
     for (let next = queue.shift(); next; next = options.signal?.aborted ? undefined : queue.shift()) {
       accounts.push(
         await invokeAccount(
+          arc.runner,
           supervisor,
           undefined,
           { runId: "dry-run", asOf: options.asOf, now, dryRun: true },
