@@ -28,6 +28,7 @@ describe("migrations", () => {
       "predictions",
       "promises_to_pay",
       "run_items",
+      "run_workers",
       "runs",
       "tasks",
       "write_offs",
