@@ -40,10 +40,17 @@ export function registerRunCommand(program: Command): void {
           throw new Error(`--as-of must be a date as YYYY-MM-DD, not "${asOf}"`);
         const concurrency = positiveInteger(options.concurrency, "--concurrency");
         const arc = await openArc();
+        // SIGTERM / Ctrl-C: the accounts in hand finish, the rest stay queued (workers may finish
+        // the run; the next `arc run` for the date resumes it).
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once("SIGTERM", onSignal);
+        process.once("SIGINT", onSignal);
         try {
           const result = await runAccounts(arc, {
             asOf,
             concurrency,
+            signal: stop.signal,
             dryRun: Boolean(options.dryRun),
             brain: arc.brain,
             onProgress: renderProgress(options.dryRun ? "dry run" : "run", "accounts"),
@@ -51,6 +58,13 @@ export function registerRunCommand(program: Command): void {
             ...(options.customers ? { customers: options.customers } : {}),
           });
           if (result.resumed) console.error(`Resumed the unfinished run ${result.runId} for ${asOf}.`);
+          if (result.interrupted) {
+            console.error(
+              `Stopped: run ${result.runId} for ${asOf} is unfinished (${result.accounts.length} accounts worked here); its accounts stay queued for \`arc worker\`s, and the next \`arc run --as-of ${asOf}\` resumes it.`,
+            );
+            process.exitCode = 130;
+            return;
+          }
           if (options.dryRun) {
             for (const account of result.accounts) {
               if (account.outcomes.length === 0 && account.steps.length === 0) continue;
@@ -79,6 +93,8 @@ export function registerRunCommand(program: Command): void {
           );
           if (result.report.accounts.failed > 0) process.exitCode = 1;
         } finally {
+          process.off("SIGTERM", onSignal);
+          process.off("SIGINT", onSignal);
           await arc.close();
         }
       },

@@ -103,4 +103,42 @@ describe("a killed run", { timeout: 180_000 }, () => {
       ),
     ).toBeGreaterThan(0);
   });
+
+  it("stops on SIGTERM with the accounts in hand finished and the rest queued; the next start completes it", async () => {
+    await database.current.db.execute(sql`delete from run_items`);
+    await database.current.db.execute(sql`delete from runs`);
+    const customers = await count(sql`select count(*)::int as n from customers`);
+    const first = arcRun();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const finished = await count(
+        sql`select count(*)::int as n from run_items where status in ('done', 'paused', 'failed')`,
+      );
+      if (finished >= 3) break;
+      if (Date.now() > deadline) throw new Error("the run never got going");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    first.child.kill("SIGTERM");
+    const stopped = await first.done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(/Stopped: run [0-9a-f-]{36} for 2026-03-10 is unfinished/);
+    const [run] = await database.current.db.execute<{ id: string; status: string; owner: string | null }>(
+      sql`select id, status, owner from runs`,
+    );
+    // Stopped on purpose: the run is unfinished and unowned (the next start need not wait), and no
+    // account is left claimed.
+    expect(run).toMatchObject({ status: "running", owner: null });
+    expect(await count(sql`select count(*)::int as n from run_items where status = 'running'`)).toBe(0);
+    expect(
+      await count(sql`select count(*)::int as n from run_items where status = 'pending'`),
+    ).toBeGreaterThan(0);
+
+    const second = arcRun();
+    const resumed = await second.done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`Resumed the unfinished run ${run!.id}`);
+    expect(
+      await count(sql`select count(*)::int as n from run_items where status in ('done', 'paused')`),
+    ).toBe(customers);
+  });
 });
