@@ -60,3 +60,18 @@ export function untilStopped(): Promise<NodeJS.Signals> {
     process.on("SIGTERM", stop);
   });
 }
+
+/** An AbortSignal aborted by the first SIGINT or SIGTERM (a run or worker stopping gracefully); dispose removes the handlers. */
+export function abortOnStop(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { utcDate } from "../../tools/ledger.ts";
 import { openArc } from "../context.ts";
+import { abortOnStop } from "../http.ts";
 import { runAccounts } from "../run.ts";
 import { renderReport } from "../run-report.ts";
 import { positiveInteger } from "./demo.ts";
@@ -42,10 +43,7 @@ export function registerRunCommand(program: Command): void {
         const arc = await openArc();
         // SIGTERM / Ctrl-C: the accounts in hand finish, the rest stay queued (workers may finish
         // the run; the next `arc run` for the date resumes it).
-        const stop = new AbortController();
-        const onSignal = () => stop.abort();
-        process.once("SIGTERM", onSignal);
-        process.once("SIGINT", onSignal);
+        const stop = abortOnStop();
         try {
           const result = await runAccounts(arc, {
             asOf,
@@ -93,8 +91,7 @@ export function registerRunCommand(program: Command): void {
           );
           if (result.report.accounts.failed > 0) process.exitCode = 1;
         } finally {
-          process.off("SIGTERM", onSignal);
-          process.off("SIGINT", onSignal);
+          stop.dispose();
           await arc.close();
         }
       },

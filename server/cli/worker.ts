@@ -3,6 +3,7 @@
 // rest stay queued for the others).
 import type { Command } from "commander";
 import { openArc } from "../context.ts";
+import { abortOnStop } from "../http.ts";
 import { openRunQueue } from "../run-queue.ts";
 import { AccountWorker, workQueue } from "../run-worker.ts";
 import { positiveInteger } from "./demo.ts";
@@ -18,10 +19,7 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (options: { concurrency: string; exitWhenIdle?: boolean }) => {
       const concurrency = positiveInteger(options.concurrency, "--concurrency");
       const arc = await openArc();
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once("SIGTERM", onSignal);
-      process.once("SIGINT", onSignal);
+      const stop = abortOnStop();
       const queue = await openRunQueue(arc);
       const worker = new AccountWorker(arc, arc.brain);
       const worked = new Map<string, number>();
@@ -42,8 +40,7 @@ export function registerWorkerCommand(program: Command): void {
         await worker.close();
         await queue.stop();
         await arc.close();
-        process.off("SIGTERM", onSignal);
-        process.off("SIGINT", onSignal);
+        stop.dispose();
       }
       const summary = [...worked].map(([runId, n]) => `${n} accounts of run ${runId}`).join(", ");
       console.error(`Worker ${worker.id} stopped${summary ? ` after ${summary}` : ""}.`);

@@ -49,6 +49,19 @@ function arcRun(): {
 const count = async (query: ReturnType<typeof sql>) =>
   Number((await database.current.db.execute<{ n: number }>(query))[0]!.n);
 
+/** Waits until `n` accounts of the run are finished (the run is well under way). */
+async function untilFinished(n: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const finished = await count(
+      sql`select count(*)::int as n from run_items where status in ('done', 'paused', 'failed')`,
+    );
+    if (finished >= n) return;
+    if (Date.now() > deadline) throw new Error("the run never got going");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 // Spawns and kills real processes over 60 accounts: give a loaded CI machine room.
 describe("a killed run", { timeout: 180_000 }, () => {
   it("resumes on the next invocation, completes every account once and sends nothing twice", async () => {
@@ -57,15 +70,7 @@ describe("a killed run", { timeout: 180_000 }, () => {
 
     const first = arcRun();
     // Kill it once a few accounts are done, well before the end.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const finished = await count(
-        sql`select count(*)::int as n from run_items where status in ('done', 'paused', 'failed')`,
-      );
-      if (finished >= 5) break;
-      if (Date.now() > deadline) throw new Error("the first run never got going");
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await untilFinished(5);
     first.child.kill("SIGKILL");
     const killed = await first.done;
     expect(killed.signal).toBe("SIGKILL");
@@ -109,15 +114,7 @@ describe("a killed run", { timeout: 180_000 }, () => {
     await database.current.db.execute(sql`delete from runs`);
     const customers = await count(sql`select count(*)::int as n from customers`);
     const first = arcRun();
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const finished = await count(
-        sql`select count(*)::int as n from run_items where status in ('done', 'paused', 'failed')`,
-      );
-      if (finished >= 3) break;
-      if (Date.now() > deadline) throw new Error("the run never got going");
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await untilFinished(3);
     first.child.kill("SIGTERM");
     const stopped = await first.done;
     expect(stopped.code, stopped.stderr).toBe(130);
