@@ -5,6 +5,7 @@
 // Only one process may open an embedded data folder. The first `arc` process writes
 // `<dataDir>/server.json` (pid, port); later processes connect to that server instead of opening
 // the folder a second time.
+import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -144,6 +145,52 @@ export async function migrateDatabase(url: string): Promise<void> {
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** A throwaway database (tests, evals): kind says which it is, close drops it. */
+export interface ScratchDatabase extends Database {
+  /** "pglite" or "postgres": lets a caller name what it ran on, never to skip a path. */
+  kind: "pglite" | "postgres";
+}
+
+/**
+ * A fresh, migrated, throwaway database: a new database on the PostgreSQL server `serverUrl` names
+ * (dropped on close), or without one an in-memory PGlite served on loopback. Both are migrated from
+ * empty through the same code path the product uses.
+ */
+export async function openScratchDatabase(
+  serverUrl?: string,
+  namePrefix = "arc_scratch",
+): Promise<ScratchDatabase> {
+  if (serverUrl) {
+    const name = `${namePrefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
+    const admin = createClient(serverUrl, 1);
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    await migrateDatabase(url.toString());
+    const database = await openDatabase({ url: url.toString(), migrate: false, maxConnections: 8 });
+    return {
+      ...database,
+      kind: "postgres",
+      async close() {
+        await database.close();
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end({ timeout: 5 });
+      },
+    };
+  }
+  const server = await serveEmbedded(undefined);
+  const database = await openDatabase({ url: server.url, maxConnections: 1 });
+  return {
+    ...database,
+    embedded: true,
+    kind: "pglite",
+    async close() {
+      await database.close();
+      await server.stop();
+    },
+  };
 }
 
 export interface EmbeddedServer {
