@@ -5,7 +5,7 @@
 import { localDate } from "../../tools/schedule.ts";
 import type { ModelClient } from "../llm/client.ts";
 import type { ModelUsage } from "../llm/usage.ts";
-import { classifyReplyRules } from "./classify-rules.ts";
+import { classifyReplyRules, stripQuoted } from "./classify-rules.ts";
 import { type InboundReply, type ReplyClassification, replyClassificationSchema } from "./reply-types.ts";
 
 export interface ClassifiedReply extends ReplyClassification {
@@ -44,6 +44,9 @@ export async function classifyWithModel(
   reply: InboundReply,
   usage?: ModelUsage,
 ): Promise<ClassifiedReply> {
+  // The customer's own words, as the rules classifier reads them: our quoted message below a reply
+  // ("Reply STOP to opt out", the amounts we asked for) is not something the customer said.
+  const own = stripQuoted(reply.text);
   const answer = await client.structured({
     task: "classify_reply",
     instructions: INSTRUCTIONS,
@@ -59,7 +62,7 @@ export async function classifyWithModel(
       reply: {
         channel: reply.channel,
         subject: reply.subject,
-        text: reply.text.length > MODEL_TEXT_LIMIT ? `${reply.text.slice(0, MODEL_TEXT_LIMIT)}…` : reply.text,
+        text: own.length > MODEL_TEXT_LIMIT ? `${own.slice(0, MODEL_TEXT_LIMIT)}…` : own,
       },
     },
     usage,

@@ -73,6 +73,17 @@ describe("classifying a reply with the model", () => {
     });
   });
 
+  it("sends only the customer's own words: our quoted message below the reply stays out", async () => {
+    model.push({ json: { category: "promise_to_pay", confidence: 0.9, fields: {} } });
+    const text =
+      "We will pay on Friday.\n\nOn Mon, Mar 2, 2026 at 9:00 AM ARC <ar@example.com> wrote:\n> Invoice INV-1001 is overdue.\n> Reply STOP to opt out.";
+    await classifyWithModelOrRules(client(), reply(text));
+    const [request] = model.requests;
+    expect(request!.text).toContain("We will pay on Friday.");
+    expect(request!.text).not.toContain("Reply STOP to opt out");
+    expect(request!.text).not.toContain("is overdue");
+  });
+
   it("an answer outside the schema falls back to the rules classifier, saying why", async () => {
     model.push({ json: { category: "write_off_balance", confidence: 1, fields: {} } });
     const usage = new ModelUsage("local-llama", null);
