@@ -18,6 +18,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Brain } from "../agents/brain.ts";
 import { type ClassifiedReply, classifyWithRules } from "../agents/inbound/classify.ts";
+import { stripQuoted } from "../agents/inbound/classify-rules.ts";
 import {
   type InboundReply,
   inboundReplySchema,
@@ -333,7 +334,8 @@ function rulesReadingStandIn(replies: readonly LabelledReply[]) {
 
 /** What the LLM brain sends about a reply (agents/inbound/classify.ts), as one key. */
 function requestKey(reply: InboundReply): string {
-  const text = reply.text.length > 8_000 ? `${reply.text.slice(0, 8_000)}…` : reply.text;
+  const own = stripQuoted(reply.text);
+  const text = own.length > 8_000 ? `${own.slice(0, 8_000)}…` : own;
   return JSON.stringify([
     reply.channel,
     reply.subject,

@@ -14,8 +14,9 @@
 //    confidence 1 and the keyword.
 // 3. The rest is cut into sentences, injection sentences are set aside (only an opt-out in them still
 //    counts: stopping contact is always the safe side), and every remaining sentence is normalised
-//    (accents off, lower case, contractions expanded) and matched against the phrase rules. A rule has a weight: 3 says the category on its own, 2 is a strong hint, 1 a weak one. A
-//    category is present at 2 or more, and strong when one of its phrases weighs 3.
+//    (accents off, lower case, contractions expanded) and matched against the phrase rules. A rule
+//    has a weight: 3 says the category on its own, 2 is a strong hint, 1 a weak one. A category is
+//    present at 2 or more, and strong when one of its phrases weighs 3.
 // 4. The category: a standalone STOP sentence is an opt-out; then wrong contact; then an opt-out
 //    phrase; then an automatic out-of-office reply (an auto-reply subject, or absence phrases scoring
 //    3: "I was out of the office" from a person is not one); then, among the strong categories and in this
@@ -523,7 +524,10 @@ const RULES: readonly Rule[] = [
     "left the company",
     /\b(?:has |have |had )?left (?:the|this|our) (?:company|business|firm|organi[sz]ation)\b/,
   ),
-  rule("wrong_contact", 3, "retired", /\bretired\b/),
+  // Someone else retired ("Mr. Alvarez retired"); the debtor saying "I am retired" is no wrong contact.
+  rule("wrong_contact", 3, "retired", /\bretired\b/, {
+    notAfter: /\b(?:i|we)(?: am| are| have| just| recently| now)* $/,
+  }),
   rule(
     "wrong_contact",
     3,

@@ -306,6 +306,16 @@ describe("classifyReplyRules: injected instructions are data", () => {
     expect(r.fields.invoiceRefs).toBeUndefined();
   });
 
+  it("a debtor who is retired is not a wrong contact; someone else retiring is", () => {
+    // Found by the held-out reply set (h-set): "retired" alone revoked the debtor's own channel.
+    expect(classify("I'm retired and living on a small pension, I can't pay this right now.").category).toBe(
+      "hardship",
+    );
+    expect(classify("Mr. Alvarez retired in September. Please write to Beth instead.").category).toBe(
+      "wrong_contact",
+    );
+  });
+
   it("'I dispute nothing' is not a dispute", () => {
     expect(
       classify(
