@@ -106,6 +106,14 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
       contactIds.set(k.key, row!.id);
     }
 
+    // The history's applications, worked out first: the payment_applications trigger adds each one to
+    // its invoice's paid amount and its payment's applied amount, so the rows start from what the
+    // applications do not already account for.
+    const historyApplications = spreadHistory(scenario);
+    const appliedToInvoice = new Map<string, number>();
+    for (const a of historyApplications)
+      appliedToInvoice.set(a.invoiceRef, (appliedToInvoice.get(a.invoiceRef) ?? 0) + a.amountMinor);
+
     const invoiceIds = new Map<string, string>();
     const currencyOf = new Map<string, string>();
     for (const inv of account.invoices) {
@@ -119,7 +127,7 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
           externalRef: inv.ref,
           currency,
           amountMinor: inv.amountMinor,
-          paidMinor: inv.amountMinor - balance,
+          paidMinor: inv.amountMinor - balance - (appliedToInvoice.get(inv.ref) ?? 0),
           issueDate: dayOffset(due, -inv.issueDaysBeforeDue),
           dueDate: due,
           dunningLevel: inv.dunningLevel,
@@ -134,7 +142,6 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
 
     for (const p of account.payments) {
       const currency = p.currency ?? c.currency;
-      const applied = p.appliedTo ? p.amountMinor : 0;
       const [row] = await tx
         .insert(payments)
         .values({
@@ -144,30 +151,22 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
           payerAccount: p.payerAccount,
           currency,
           amountMinor: p.amountMinor,
-          appliedMinor: applied,
+          appliedMinor: 0,
           receivedOn: dayOffset(clock.asOf, -p.receivedDaysAgo),
           remittanceText: p.remittance,
           source: "import",
         })
         .returning({ id: payments.id });
-      if (p.appliedTo) {
-        // A settled payment in the history: spread over the invoices it paid, oldest first.
-        let left = p.amountMinor;
-        for (const invoiceRef of p.appliedTo) {
-          const inv = account.invoices.find((i) => i.ref === invoiceRef)!;
-          const amount = Math.min(left, inv.amountMinor);
-          if (amount <= 0) break;
-          left -= amount;
-          await tx.insert(paymentApplications).values({
-            paymentId: row!.id,
-            invoiceId: invoiceIds.get(invoiceRef)!,
-            currency,
-            amountMinor: amount,
-            method: "import",
-            confidence: 1,
-            appliedBy: "import",
-          });
-        }
+      for (const a of historyApplications.filter((h) => h.paymentRef === p.ref)) {
+        await tx.insert(paymentApplications).values({
+          paymentId: row!.id,
+          invoiceId: invoiceIds.get(a.invoiceRef)!,
+          currency,
+          amountMinor: a.amountMinor,
+          method: "import",
+          confidence: 1,
+          appliedBy: "import",
+        });
       }
     }
 
@@ -181,6 +180,7 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
         description: d.description,
         currency: currencyOf.get(d.invoice)!,
         amountMinor: d.amountMinor ?? inv.balanceMinor ?? inv.amountMinor,
+        owner: d.owner ?? null,
         openedBy: "customer",
         openedAt: daysAgo(clock, d.openedDaysAgo)!,
         slaDueAt:
@@ -199,6 +199,8 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
         status: p.status,
         source: "customer",
         createdAt: daysAgo(clock, p.madeDaysAgo)!,
+        // A kept, broken or cancelled promise was settled on its date (or yesterday, if that is still ahead).
+        resolvedAt: p.status === "open" ? null : daysAgo(clock, Math.max(1, -p.promisedInDays)),
       });
     }
 
@@ -232,4 +234,34 @@ export async function seedScenario(db: Db, scenario: Scenario, clock: ScenarioCl
     }
     return { customerId, invoiceIds };
   });
+}
+
+/**
+ * A paid history entry's applications: each payment with `appliedTo` is spread over those invoices in
+ * order, each taking what of it is paid (amount − balance) and not yet taken by an earlier payment.
+ * The whole payment must be absorbed (it is history, not cash to apply) and no invoice's paid part
+ * may be exceeded; otherwise the scenario is inconsistent and says so.
+ */
+function spreadHistory(
+  scenario: Scenario,
+): { paymentRef: string; invoiceRef: string; amountMinor: number }[] {
+  const { invoices, payments } = scenario.account;
+  const room = new Map(invoices.map((i) => [i.ref, i.amountMinor - (i.balanceMinor ?? i.amountMinor)]));
+  const out: { paymentRef: string; invoiceRef: string; amountMinor: number }[] = [];
+  for (const p of payments) {
+    if (!p.appliedTo) continue;
+    let left = p.amountMinor;
+    for (const invoiceRef of p.appliedTo) {
+      const amount = Math.min(left, room.get(invoiceRef) ?? 0);
+      if (amount <= 0) continue;
+      room.set(invoiceRef, room.get(invoiceRef)! - amount);
+      left -= amount;
+      out.push({ paymentRef: p.ref, invoiceRef, amountMinor: amount });
+    }
+    if (left > 0)
+      throw new Error(
+        `scenario ${scenario.id}: payment ${p.ref} is applied to ${p.appliedTo.join(", ")}, whose paid amounts (amount − balance) leave ${left} of it unabsorbed`,
+      );
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { MemorySaver } from "@langchain/langgraph";
 import { asc, eq } from "drizzle-orm";
 import type { Brain } from "../../agents/brain.ts";
-import { buildSupervisor, threadIdFor } from "../../agents/supervisor.ts";
+import { AGENT_CALLER, buildSupervisor, threadIdFor } from "../../agents/supervisor.ts";
 import { openScratchDatabase, type ScratchDatabase } from "../../db/connection.ts";
 import { actions } from "../../db/schema.ts";
 import { DEFAULT_POLICY, type PolicyDocument } from "../../policies/index.ts";
@@ -105,8 +105,45 @@ export async function workAccount(ledger: EvalLedger, brain: Brain, customerId: 
   };
 }
 
-/** What differs between the label and the run (empty: the scenario passed). */
-export function compareToLabel(scenario: Scenario, run: AccountRun): string[] {
+/**
+ * Payer identification, as a nightly run does before working any account (server/run.ts): each
+ * unidentified payment gets its suggested customer, so that customer's cash-application specialist
+ * finds it. The action concerns no account, so it is not among the scenario's actions.
+ */
+export async function identifyPayers(ledger: EvalLedger, scenarioId: string): Promise<void> {
+  const result = await ledger.runner.call(
+    "identify_payments",
+    {},
+    {
+      caller: AGENT_CALLER,
+      now: new Date(ledger.clock.now),
+      idempotencyKey: `scenario:${scenarioId}:identify_payments`,
+    },
+  );
+  if (result.status !== "executed")
+    throw new Error(`payer identification did not run: ${JSON.stringify(result)}`);
+}
+
+/** The invoices an action names, by id: invoiceIds, invoiceId, or its payment applications'. */
+function namedInvoices(input: Record<string, unknown>): string[] {
+  const ids = new Set<string>();
+  if (Array.isArray(input.invoiceIds)) for (const id of input.invoiceIds) ids.add(String(id));
+  if (typeof input.invoiceId === "string") ids.add(input.invoiceId);
+  if (Array.isArray(input.applications))
+    for (const a of input.applications as { invoiceId?: unknown }[])
+      if (a?.invoiceId) ids.add(String(a.invoiceId));
+  return [...ids];
+}
+
+/**
+ * What differs between the label and the run (empty: the scenario passed). `refsById` (invoice id →
+ * ref, from the seeding) lets labels name invoices by ref; an id it does not know reads as "?".
+ */
+export function compareToLabel(
+  scenario: Scenario,
+  run: AccountRun,
+  refsById: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const problems: string[] = [];
   const route = run.route.join(" → ") || "(none)";
   const expectedRoute = scenario.expected.route.join(" → ") || "(none)";
@@ -123,6 +160,14 @@ export function compareToLabel(scenario: Scenario, run: AccountRun): string[] {
       const got = taken[i]!;
       if (e.rule && !got.rules.includes(e.rule))
         problems.push(`${e.tool}: expected rule ${e.rule}, got ${got.rules.join(", ") || "none"}`);
+      if (e.invoices) {
+        const want = [...e.invoices].sort();
+        const named = namedInvoices(got.input)
+          .map((id) => refsById.get(id) ?? "?")
+          .sort();
+        if (JSON.stringify(named) !== JSON.stringify(want))
+          problems.push(`${e.tool}: expected invoices ${want.join(", ")}, got ${named.join(", ") || "none"}`);
+      }
       for (const [field, value] of Object.entries(e.input ?? {}))
         if (JSON.stringify(got.input[field]) !== JSON.stringify(value))
           problems.push(
@@ -168,9 +213,10 @@ export async function runScenarioSuite(
   try {
     for (const scenario of scenarios) {
       await clearLedger(ledger.database.db);
-      const { customerId } = await seedScenario(ledger.database.db, scenario, ledger.clock);
+      const { customerId, invoiceIds } = await seedScenario(ledger.database.db, scenario, ledger.clock);
+      await identifyPayers(ledger, scenario.id);
       const run = await workAccount(ledger, brain, customerId);
-      const problems = compareToLabel(scenario, run);
+      const problems = compareToLabel(scenario, run, new Map([...invoiceIds].map(([ref, id]) => [id, ref])));
       safety.push(run.safety);
       results.push({
         id: scenario.id,

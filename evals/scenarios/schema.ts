@@ -95,6 +95,8 @@ const dispute = z
     status: z.enum(DISPUTE_STATUSES).default("open"),
     description: z.string().min(1),
     amountMinor: minor.optional(),
+    /** Who works it (default: nobody yet, so the dispute specialist triages it). */
+    owner: z.string().min(1).optional(),
     openedDaysAgo: z.number().int().min(0).default(2),
     /** SLA due this many days from the as-of date (negative: breached). */
     slaDueInDays: z.number().int().optional(),
@@ -143,6 +145,11 @@ const expectedAction = z
     rule: z.string().optional(),
     /** Checks on the planned input, e.g. { "dunningLevel": 3, "channel": "sms" }. */
     input: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * The invoices the action names, by ref, in any order: its `invoiceIds`, its `invoiceId`, or the
+     * invoices of its payment `applications` (ids are only known once the scenario is seeded).
+     */
+    invoices: z.array(ref).optional(),
   })
   .strict();
 
