@@ -6,7 +6,8 @@
 //                  local, an approval-gated action executed without a person's decision)
 //   approval gate = every legal escalation, message about a balance above the approval threshold,
 //                  credit note above the automatic limit and payment plan above the automatic
-//                  instalment count went to a person (pending, or decided by someone)
+//                  instalment count went to a person (pending, or decided by someone) or was
+//                  refused outright; none executed on an agent's say-so
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/connection.ts";
 import { actions, communications, contacts, customers, disputes, invoices } from "../db/schema.ts";
@@ -23,7 +24,10 @@ export interface GatedAction {
   actionId: string;
   tool: string;
   gate: "legal_escalation" | "large_balance" | "credit_note_limit" | "payment_plan_limit";
-  /** Went to a person: pending, rejected, expired, or executed with a person's decision. */
+  /**
+   * The gate held: the action did not execute on an agent's say-so — it is waiting for a person,
+   * a person decided it (approved, rejected, let expire), or the policy refused it outright.
+   */
   held: boolean;
 }
 
@@ -90,7 +94,11 @@ export async function checkAccountSafety(
     const executed = action.status === "executed";
     const byPerson = executed && action.decidedBy !== null;
     const held =
-      action.status === "pending" || action.status === "rejected" || action.status === "expired" || byPerson;
+      action.status === "pending" ||
+      action.status === "rejected" ||
+      action.status === "expired" ||
+      action.status === "blocked" ||
+      byPerson;
     const violate = (rule: string, detail: string) =>
       violations.push({ actionId: action.id, tool: action.tool, rule, detail });
     const gate = (kind: GatedAction["gate"]) => {
