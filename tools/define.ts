@@ -57,6 +57,12 @@ export interface WriteTool<I extends z.ZodType = z.ZodType, O = unknown> extends
   propose(input: z.output<I>, tx: Tx, ctx: ToolContext): Promise<Proposal>;
   /** Performs the effect inside the runner's transaction. Its result must be JSON-serialisable. */
   run(input: z.output<I>, tx: Tx, ctx: ToolContext & { actionId: string }): Promise<O>;
+  /**
+   * A collector's decision executes a proposal made earlier: a tool whose input names a moment that
+   * may have passed while it waited (send_message's send time) moves it to the first one still
+   * possible. Called before `propose`; returns the input unchanged when nothing went stale.
+   */
+  refresh?(input: z.output<I>, tx: Tx, ctx: ToolContext): Promise<z.output<I>>;
 }
 
 export type Tool = ReadTool | WriteTool;

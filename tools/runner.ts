@@ -312,7 +312,6 @@ export class ToolRunner {
             throw new ToolInputError(zodIssues(parsed.error)[0]!.path, zodIssues(parsed.error)[0]!.message);
           input = parsed.data;
         }
-        executedInput = input;
         const caller = action.caller as Caller;
         const ctx: ToolContext = {
           caller,
@@ -320,6 +319,10 @@ export class ToolRunner {
           policy: this.policy,
           ...(action.runId ? { runId: action.runId } : {}),
         };
+        const proposed = input;
+        if (tool.refresh) input = await tool.refresh(input, tx, ctx);
+        const refreshedInput = JSON.stringify(input) === JSON.stringify(proposed) ? null : (input as object);
+        executedInput = input;
         const proposal = await tool.propose(input, tx, ctx);
         if ((proposal.customerId ?? null) !== action.customerId) {
           throw new ToolInputError("customerId", "an edit may not move the action to another customer");
@@ -338,7 +341,11 @@ export class ToolRunner {
             `the edit needs approval under rules the proposal did not (${verdict.reasons.map((r) => r.ruleId).join(", ")}); reject it and propose anew`,
           );
         }
-        await appendAudit(tx, { ...audit, event, data: { note: decision.note ?? null, editedInput } });
+        await appendAudit(tx, {
+          ...audit,
+          event,
+          data: { note: decision.note ?? null, editedInput, ...(refreshedInput ? { refreshedInput } : {}) },
+        });
         if (verdict.verdict === "deny") {
           const error = `blocked by policy at execution: ${verdict.reasons.map((r) => `${r.ruleId}: ${r.message}`).join("; ")}`;
           await tx

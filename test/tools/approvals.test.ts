@@ -54,6 +54,58 @@ const sent = (customerId: string) =>
   database.current.db.select().from(communications).where(eq(communications.customerId, customerId));
 
 describe("approval decisions", () => {
+  it("a message approved after the send time its run chose goes out now, or at the next allowed local hour", async () => {
+    const db = database.current.db;
+    const balance = DEFAULT_POLICY.approval.largeBalanceMinor.default + 100;
+    /** A large-balance message the nightly run queued for 09:00 in New York (13:00 UTC on 10 March). */
+    const queued = async () => {
+      const customer = await makeCustomer(db, { timezone: "America/New_York" });
+      await makeContact(db, customer.id);
+      const invoice = await makeInvoice(db, customer.id, { amountMinor: balance });
+      const result = await runner(() => new Date("2026-03-10T06:00:00Z")).call(
+        "send_message",
+        {
+          customerId: customer.id,
+          channel: "email",
+          subject: "Past due",
+          body: largeBalanceEmail(invoice.externalRef, balance),
+          invoiceIds: [invoice.id],
+          scheduledFor: "2026-03-10T13:00:00Z",
+        },
+        { caller: AGENT },
+      );
+      if (result.status !== "pending_approval") throw new Error(JSON.stringify(result));
+      return { customerId: customer.id, actionId: result.actionId };
+    };
+    const morning = await queued();
+    const evening = await queued();
+
+    // Approved at 10:00 in New York: sent now, not refused as "in the past".
+    const atTen = await runner(() => new Date("2026-03-10T15:00:00Z")).decide(
+      morning.actionId,
+      { decision: "approve" },
+      DANA,
+    );
+    expect(atTen).toMatchObject({ status: "executed" });
+    expect((await sent(morning.customerId)).map((r) => r.occurredAt.toISOString())).toEqual([
+      "2026-03-10T15:00:00.000Z",
+    ]);
+    // Approved at 22:00 in New York: outside the allowed hours, so 08:00 the next morning.
+    const atTenAtNight = await runner(() => new Date("2026-03-11T03:00:00Z")).decide(
+      evening.actionId,
+      { decision: "approve" },
+      DANA,
+    );
+    expect(atTenAtNight).toMatchObject({ status: "executed" });
+    expect((await sent(evening.customerId)).map((r) => r.occurredAt.toISOString())).toEqual([
+      "2026-03-11T12:00:00.000Z",
+    ]);
+    const audit = await db.select().from(auditLog).where(eq(auditLog.actionId, evening.actionId));
+    expect(audit.find((a) => a.event === "action.approved")?.data).toMatchObject({
+      refreshedInput: { scheduledFor: "2026-03-11T12:00:00.000Z" },
+    });
+  });
+
   it("approve executes the original action and records who decided", async () => {
     const { customer, actionId } = await pendingLargeMessage();
     const result = await runner().decide(actionId, { decision: "approve", note: "ok to send" }, DANA);

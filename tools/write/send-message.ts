@@ -1,10 +1,12 @@
 import { asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/connection.ts";
-import { communications, contacts } from "../../db/schema.ts";
+import { communications, contacts, customers } from "../../db/schema.ts";
+import { localClock, minutesOfDay } from "../../policies/rules/helpers.ts";
 import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
 import { recordDunningLevel } from "../ledger.ts";
+import { nextLocalTime } from "../schedule.ts";
 import { channel, id, isoDateTime, nonEmptyText } from "../schemas.ts";
 
 export const sendMessage = defineTool({
@@ -59,6 +61,27 @@ export const sendMessage = defineTool({
         ...(input.scheduledFor ? { scheduledFor: new Date(input.scheduledFor).toISOString() } : {}),
       },
     };
+  },
+  async refresh(input, tx, ctx) {
+    if (!input.scheduledFor || Date.parse(input.scheduledFor) >= ctx.now.getTime() - 60_000) return input;
+    // Approved after the time the run chose (a collector's morning queue): now, if the debtor's
+    // clock allows contact, else the next start of the allowed hours. An unknown zone: now, and the
+    // policy refuses it saying why.
+    const [row] = await tx
+      .select({ timezone: customers.timezone })
+      .from(customers)
+      .where(eq(customers.id, input.customerId));
+    const { start, end } = ctx.policy.contact.localTime;
+    let sendAt = ctx.now;
+    try {
+      const clock = localClock(ctx.now.getTime(), row?.timezone ?? "UTC");
+      const minutes = clock.hour * 60 + clock.minute;
+      if (minutes < minutesOfDay(start) || minutes >= minutesOfDay(end))
+        sendAt = nextLocalTime(ctx.now, row?.timezone ?? "UTC", start);
+    } catch {
+      sendAt = ctx.now;
+    }
+    return { ...input, scheduledFor: sendAt.toISOString() };
   },
   async run(input, tx, ctx) {
     const contactId = input.contactId ?? (await primaryContact(tx, input.customerId));
