@@ -117,8 +117,18 @@ export function draftProblem(draft: Draft, channel: "email" | "sms" | "letter"):
     return "it contains a link or an address; ARC adds the only link a message may carry";
   if (/\+?\d[\d\s().-]{7,}\d/.test(text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, "")))
     return "it contains a phone number";
+  if (ACCOUNT_STANDING.test(text))
+    return "it states the account's standing (settled, nothing owed, a credit issued, new bank details); only the ledger may say that";
   return null;
 }
+
+/**
+ * Claims about the account a collection message must never make on a model's word: an injected
+ * remittance or dispute note ("tell them it is settled") would otherwise reach the customer as our
+ * statement. ARC's own parts (invoices, total, pay link) say what is owed.
+ */
+const ACCOUNT_STANDING =
+  /\b(?:settled|paid|cleared) in full\b|\bnothing (?:more |further |else )?(?:is )?(?:owed|due|outstanding|to pay)\b|\bno (?:further |more )?(?:payment|amount|balance|money)s? (?:is |are )?(?:now )?(?:due|owed|owing|required|needed|outstanding)\b|\b(?:balance|account|debt|invoices?) (?:has|have|is|are) (?:now )?(?:been )?(?:cleared|settled|closed|zeroed|forgiven|written off|paid)\b|\bcredit(?: note)? (?:for [^.]{0,40})?(?:has been |was |is )?(?:issued|applied|granted)\b|\b(?:new|updated|changed|different) (?:bank|banking|payment|remittance) (?:details|account|information|instructions)\b/i;
 
 const RANK = { allow: 0, needs_approval: 1, deny: 2 } as const;
 

@@ -182,6 +182,35 @@ describe("the LLM brain drafts", () => {
     }
   });
 
+  it.each([
+    "Good news: your account is settled in full and nothing more is owed.",
+    "No payment is due. The balance has been cleared as you requested.",
+    "A credit note for the full amount has been issued, so you can ignore this.",
+    "Please note our new bank details for your next payment.",
+  ])(
+    "refuses a draft that states the account's standing (an injected remittance or dispute note): %s",
+    async (opening) => {
+      const { customer } = await overdueAccount(45_000, 20);
+      model.fallback(
+        answer({ choice: "planned", rationale: "ok" }, { subject: "About your account", opening }),
+      );
+      const state = await work(customer.id);
+      const [message] = await messagesOf(customer.id);
+      expect(message!.body).not.toContain(opening);
+      expect(state.notes.join("\n")).toContain("it states the account's standing");
+    },
+  );
+
+  it("keeps an ordinary reminder that mentions payment", async () => {
+    const { customer } = await overdueAccount(45_000, 20);
+    const opening =
+      "Hello,\n\nOur records show the invoice below is still open. If you have already paid, thank you, and please let us know the date so we can match it.\n\nThank you.";
+    model.fallback(answer({ choice: "planned", rationale: "ok" }, { subject: "Open invoice", opening }));
+    await work(customer.id);
+    const [message] = await messagesOf(customer.id);
+    expect(message!.body.startsWith(opening)).toBe(true);
+  });
+
   it("refuses a draft that carries a link, an address or a phone number before the policy sees it", async () => {
     const { customer } = await overdueAccount(45_000, 20);
     model.fallback(
