@@ -282,6 +282,14 @@ export class ToolRunner {
           const when = action.decidedAt ? ` at ${action.decidedAt.toISOString()}` : "";
           throw new ConflictError(`action ${actionId} is already ${action.status}${who}${when}`);
         }
+        // Four eyes on an assistant: whoever holds the key an MCP client proposed with could
+        // otherwise approve its proposals over REST and make "MCP proposes, a person decides" moot.
+        const proposer = action.caller as Caller;
+        if (proposer.kind === "mcp" && proposer.id === by.id) {
+          throw new ForbiddenError(
+            `${callerLabel(by)} proposed action ${actionId} over MCP and may not decide on it; an assistant's proposals are decided with another key`,
+          );
+        }
         toolName = action.tool;
         const decided = {
           decidedBy: callerLabel(by),

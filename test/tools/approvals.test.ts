@@ -54,6 +54,36 @@ const sent = (customerId: string) =>
   database.current.db.select().from(communications).where(eq(communications.customerId, customerId));
 
 describe("approval decisions", () => {
+  it("the key an MCP client proposed with may not decide on that proposal; another person's may", async () => {
+    const db = database.current.db;
+    const customer = await makeCustomer(db);
+    await makeContact(db, customer.id);
+    const invoice = await makeInvoice(db, customer.id, { amountMinor: 48_000 });
+    const assistant: Caller = { kind: "mcp", id: "dana-desktop@ak_12345", role: "collector" };
+    const proposed = await runner().call(
+      "send_message",
+      {
+        customerId: customer.id,
+        channel: "email",
+        subject: "Past due",
+        body: largeBalanceEmail(invoice.externalRef, 48_000),
+        invoiceIds: [invoice.id],
+      },
+      { caller: assistant },
+    );
+    if (proposed.status !== "pending_approval") throw new Error(JSON.stringify(proposed));
+    const sameKeyOverRest: Caller = { kind: "api", id: assistant.id, role: "collector" };
+    await expect(
+      runner().decide(proposed.actionId, { decision: "approve" }, sameKeyOverRest),
+    ).rejects.toThrow(ForbiddenError);
+    expect(await sent(customer.id)).toEqual([]);
+    const [still] = await db.select().from(actions).where(eq(actions.id, proposed.actionId));
+    expect(still!.status).toBe("pending");
+    expect(await runner().decide(proposed.actionId, { decision: "approve" }, DANA)).toMatchObject({
+      status: "executed",
+    });
+  });
+
   it("a message approved after the send time its run chose goes out now, or at the next allowed local hour", async () => {
     const db = database.current.db;
     const balance = DEFAULT_POLICY.approval.largeBalanceMinor.default + 100;
