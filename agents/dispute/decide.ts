@@ -12,6 +12,9 @@
 //      balance whose remittance cites its number (case, spaces, dashes and leading zeros aside) →
 //      never a credit: `apply_payment` when that money is still unapplied, then `resolve_dispute`.
 //      When an earlier specialist already planned applications covering the balance, only the resolve.
+//      When the invoice is already settled by payments (cash application applied the money earlier in
+//      this run, whose next snapshot no longer lists it as open, or on an earlier day) → only
+//      `resolve_dispute` resolved: the ledger confirms the customer.
 // 2. Expiry: SLA (stored, else opening + the category's SLA days) + EXPIRY_GRACE_DAYS before asOf, no
 //    inbound message about it (or about nothing in particular) since it opened, not a consumer
 //    account → `resolve_dispute` expired, so the invoice returns to the cadence. Consumer disputes are
@@ -133,6 +136,16 @@ export function findDuplicateOriginal(
   return candidates[0] ?? null;
 }
 
+/** The customer's payments applied to an invoice (recentPayments' applications), oldest first. */
+function paymentsAppliedTo(snapshot: AccountSnapshot, invoiceId: string): SnapshotPayment[] {
+  const applied = new Map<string, SnapshotPayment>();
+  for (const p of snapshot.recentPayments)
+    if (p.appliedTo.some((a) => a.invoiceId === invoiceId && a.amountMinor > 0)) applied.set(p.id, p);
+  return [...applied.values()].sort(
+    (a, b) => compareText(a.receivedOn, b.receivedOn) || compareText(a.id, b.id),
+  );
+}
+
 export function decideDisputes(
   snapshot: AccountSnapshot,
   policy: PolicyDocument,
@@ -176,13 +189,20 @@ export function decideDisputes(
   }
 
   const invoiceById = new Map(snapshot.openInvoices.map((i) => [i.id, i]));
+  // Settled invoices (no balance) that payments were applied to: a dispute on one is about paid money.
+  const paidInvoiceById = new Map(snapshot.paidInvoices.map((i) => [i.id, i]));
   const live = snapshot.disputes
     .filter((d) => LIVE.has(d.status))
     .sort((a, b) => compareText(a.openedAt, b.openedAt) || compareText(a.id, b.id));
 
   for (const dispute of live) {
     const invoice = invoiceById.get(dispute.invoiceId) ?? null;
-    const label = invoice ? `dispute on ${invoice.externalRef}` : `dispute ${dispute.id}`;
+    const settled = invoice ? null : (paidInvoiceById.get(dispute.invoiceId) ?? null);
+    const label = invoice
+      ? `dispute on ${invoice.externalRef}`
+      : settled
+        ? `dispute on ${settled.externalRef}`
+        : `dispute ${dispute.id}`;
     const reading = categorize(dispute.description);
     const { category, changed } = effectiveCategory(dispute, reading);
     const resolveKey = `dispute:${dispute.id}:resolve`;
@@ -235,6 +255,27 @@ export function decideDisputes(
           `${label}: said to be a duplicate, but no invoice of the same amount within ${DUPLICATE_WINDOW_DAYS} days; left for its owner`,
         );
       }
+    }
+
+    if (settled && category === "already_paid") {
+      const applied = paymentsAppliedTo(snapshot, settled.id);
+      const by =
+        applied.length > 0
+          ? `payment${applied.length > 1 ? "s" : ""} ${applied.map((p) => `${p.externalRef} (${p.receivedOn})`).join(", ")} applied to it`
+          : `last payment received ${settled.paidOn}`;
+      calls.push({
+        tool: "resolve_dispute",
+        input: {
+          disputeId: dispute.id,
+          outcome: "resolved",
+          resolution: `Already paid: ${settled.externalRef} is settled (${by}); no balance remains.`,
+        },
+        key: resolveKey,
+        why: `${label}: the ledger shows the invoice paid (${by})`,
+      });
+      resolving.add(dispute.id);
+      notes.push(`${label}: already paid, and the ledger shows it settled (${by}); resolve planned`);
+      continue;
     }
 
     if (invoice && category === "already_paid") {

@@ -210,6 +210,57 @@ describe("cash application, from bank file to ledger", () => {
     expect(dispute).toMatchObject({ category: "short_payment", amountMinor: 12_000, status: "open" });
   });
 
+  it("resolves an 'already paid' dispute once the run applies the payment that settles the invoice", async () => {
+    const db = database.current.db;
+    const umbrella = await account(
+      "Umbrella Logistics AG",
+      ["CH9300762011623852957"],
+      [["INV-2026-000601", 60_000]],
+    );
+    const invoice = umbrella.invoices[0]!;
+    await db.insert(disputes).values({
+      customerId: umbrella.customer.id,
+      invoiceId: invoice.id,
+      category: "already_paid",
+      description: "We already paid this invoice by bank transfer on the 6th.",
+      currency: "EUR",
+      amountMinor: 60_000,
+      openedBy: "customer",
+      openedAt: new Date("2026-03-08T09:00:00.000Z"),
+    });
+    const imported = await importCsv(
+      "umbrella.csv",
+      bankCsv([
+        ["2026-03-06", "600.00", "EUR", "UMBRELLA LOGISTICS", "CH9300762011623852957", "INV-2026-000601"],
+      ]),
+    );
+    expect(imported).toMatchObject({ status: "executed", output: { imported: 1 } });
+    const run = await runAccounts(arc(), {
+      asOf: AS_OF,
+      customers: [umbrella.customer.externalRef],
+      concurrency: 1,
+      dryRun: false,
+      brain: rulesBrain,
+    });
+    expect(run.accounts[0]!.status).toBe("done");
+    const [settled] = await db.select().from(invoices).where(eq(invoices.id, invoice.id));
+    expect(settled).toMatchObject({ balanceMinor: 0, paidMinor: 60_000 });
+    const [dispute] = await db.select().from(disputes).where(eq(disputes.invoiceId, invoice.id));
+    expect(dispute).toMatchObject({
+      status: "resolved",
+      resolution: expect.stringMatching(/^Already paid: INV-2026-000601 is settled/),
+    });
+    const taken = await db.select().from(actions).where(eq(actions.customerId, umbrella.customer.id));
+    expect(
+      taken
+        .map((a) => `${a.tool} ${a.status}`)
+        .filter((t) => !t.startsWith("record_forecast"))
+        .sort(),
+    ).toEqual(["apply_payment executed", "resolve_dispute executed"]);
+    // Cash application applied it; the dispute specialist, reading the account afresh, only resolved.
+    expect(taken.find((a) => a.tool === "apply_payment")!.idempotencyKey).toMatch(/:cash:/);
+  });
+
   it("a write-off that waited for a reviewed application is proposed once the collector approves it", async () => {
     const db = database.current.db;
     const hooli = await account("Hooli Holdings BV", ["NL91ABNA0417164300"], [["INV-2026-000501", 80_000]]);

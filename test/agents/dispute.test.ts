@@ -429,6 +429,85 @@ describe("decideDisputes: already paid", () => {
     expect(keys(result.calls)).toEqual([`resolve_dispute dispute:${d.id}:resolve`]);
     expect(result.dependsOn[`dispute:${d.id}:resolve`]).toEqual([`cash:${pay.id}`]);
   });
+
+  describe("on an invoice the ledger already shows paid", () => {
+    // What the dispute specialist sees after cash application applied the payment in the same run
+    // (the snapshot is read afresh) or on an earlier day: the invoice is no longer open.
+    const settled = paid({
+      externalRef: "INV-2025-004812",
+      amountMinor: 73_450,
+      dueDate: day(-12),
+      paidOn: day(-9),
+    });
+    const applied = recent(
+      {
+        ...unapplied("PAY-80", 73_450, "Payment for INV-2025-004812", { receivedOn: day(-9) }),
+        unappliedMinor: 0,
+      },
+      [{ invoiceId: settled.id, amountMinor: 73_450 }],
+    );
+    const other = recent(unapplied("PAY-81", 10_000, "INV-9999", { receivedOn: day(-5) }), [
+      { invoiceId: uuidFor("invoice", "INV-9999"), amountMinor: 10_000 },
+    ]);
+
+    it("resolves the dispute, citing the applied payment — no apply, no credit, no triage", () => {
+      const result = decide({ paidInvoices: [settled], disputes: [d], recentPayments: [other, applied] });
+      expect(keys(result.calls)).toEqual([`resolve_dispute dispute:${d.id}:resolve`]);
+      expect(result.calls[0]!.input).toEqual({
+        disputeId: d.id,
+        outcome: "resolved",
+        resolution: `Already paid: INV-2025-004812 is settled (payment PAY-80 (${day(-9)}) applied to it); no balance remains.`,
+      });
+      expect(result.dependsOn).toEqual({});
+      expect(result.heldInvoiceIds).toEqual([]);
+      expect(result.notes).toEqual([expect.stringMatching(/^dispute on INV-2025-004812: already paid/)]);
+    });
+
+    it("resolves on the ledger's word even when the paying payment is older than the payments listed", () => {
+      const result = decide({ paidInvoices: [settled], disputes: [d] });
+      expect(result.calls).toEqual([
+        expect.objectContaining({
+          tool: "resolve_dispute",
+          input: expect.objectContaining({
+            outcome: "resolved",
+            resolution: `Already paid: INV-2025-004812 is settled (last payment received ${day(-9)}); no balance remains.`,
+          }),
+        }),
+      ]);
+    });
+
+    it("resolves a stored 'other' dispute whose words say it is paid, and before any expiry", () => {
+      const stale = dispute({
+        invoiceId: settled.id,
+        category: "other",
+        status: "investigating",
+        owner: "billing",
+        description:
+          "We paid this on 3 March by bank transfer. Please check your records and stop the reminders.",
+        openedAt: `${day(-90)}T12:00:00.000Z`,
+        slaDueAt: `${day(-60)}T12:00:00.000Z`,
+      });
+      const result = decide({ paidInvoices: [settled], disputes: [stale], recentPayments: [applied] });
+      expect(result.calls).toEqual([
+        expect.objectContaining({
+          tool: "resolve_dispute",
+          input: expect.objectContaining({ outcome: "resolved" }),
+        }),
+      ]);
+    });
+
+    it("leaves other categories on a paid invoice to their owner, and an unknown invoice alone", () => {
+      const damaged = dispute({
+        invoiceId: settled.id,
+        category: "damaged",
+        description: "Half of the shipment arrived damaged.",
+      });
+      const onPaid = decide({ paidInvoices: [settled], disputes: [damaged], recentPayments: [applied] });
+      expect(callsOf(onPaid.calls, "resolve_dispute")).toEqual([]);
+      const unknown = decide({ disputes: [d], recentPayments: [applied] });
+      expect(callsOf(unknown.calls, "resolve_dispute")).toEqual([]);
+    });
+  });
 });
 
 describe("decideDisputes: expiry", () => {
