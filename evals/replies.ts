@@ -17,8 +17,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Brain } from "../agents/brain.ts";
-import { type ClassifiedReply, classifyWithRules } from "../agents/inbound/classify.ts";
-import { stripQuoted } from "../agents/inbound/classify-rules.ts";
+import type { ClassifiedReply } from "../agents/inbound/classify.ts";
 import {
   type InboundReply,
   inboundReplySchema,
@@ -32,12 +31,7 @@ import type { ModelConfig } from "../agents/llm/config.ts";
 import type { ModelUsage } from "../agents/llm/usage.ts";
 import { createLlmBrain } from "../agents/llm-brain.ts";
 import { rulesBrain } from "../agents/rules-brain.ts";
-import {
-  localModelConfig,
-  type RecordedRequest,
-  startScriptedModel,
-} from "../test/support/scripted-model.ts";
-import { localDate } from "../tools/schedule.ts";
+import { startStandInModel } from "./llm-stand-in.ts";
 
 export const LABELLED_FILE = fileURLToPath(new URL("./data/replies.jsonl", import.meta.url));
 export const HELD_OUT_FILE = fileURLToPath(new URL("./data/replies-held-out.jsonl", import.meta.url));
@@ -310,68 +304,6 @@ function brainScore(
   };
 }
 
-/**
- * The stand-in's answer to a classify_reply request: the rules classifier's reading of the reply in
- * the request, found by what the request carries (channel, subject, text, the account's day, zone,
- * currency and open invoices). A request for a reply it does not know gets a 500, which the brain
- * records as a failure and a fallback, so a mismatch shows in the report instead of hiding.
- */
-function rulesReadingStandIn(replies: readonly LabelledReply[]) {
-  const known = new Map<string, object>();
-  for (const reply of replies) {
-    const { classifier: _c, fallback: _f, ...reading } = classifyWithRules(reply);
-    known.set(requestKey(reply), reading);
-  }
-  return (request: RecordedRequest) => {
-    const key = keyOfRequest(request);
-    const reading = key === null ? undefined : known.get(key);
-    if (!reading) {
-      return { status: 500, body: { error: { message: "the stand-in does not know this reply" } } };
-    }
-    return { json: reading };
-  };
-}
-
-/** What the LLM brain sends about a reply (agents/inbound/classify.ts), as one key. */
-function requestKey(reply: InboundReply): string {
-  const own = stripQuoted(reply.text);
-  const text = own.length > 8_000 ? `${own.slice(0, 8_000)}…` : own;
-  return JSON.stringify([
-    reply.channel,
-    reply.subject,
-    text,
-    localDay(reply.receivedAt, reply.timezone),
-    reply.timezone,
-    reply.currency,
-    reply.knownInvoiceRefs,
-  ]);
-}
-
-function keyOfRequest(request: RecordedRequest): string | null {
-  const user = request.messages.find((m) => m.role === "user");
-  if (!user || typeof user.content !== "string") return null;
-  const block = (label: string) => {
-    const match = new RegExp(`<${label}>\\n([\\s\\S]*?)\\n</${label}>`).exec(user.content as string);
-    return match ? JSON.parse(match[1]!) : null;
-  };
-  try {
-    const account = block("account");
-    const reply = block("reply");
-    if (!account || !reply) return null;
-    return JSON.stringify([
-      reply.channel,
-      reply.subject,
-      reply.text,
-      account.today,
-      account.timezone,
-      account.currency,
-      account.openInvoiceNumbers,
-    ]);
-  } catch {
-    return null;
-  }
-}
-
 /** The endpoint without any credentials or query a URL might carry. */
 function endpointOf(baseUrl: string): string {
   try {
@@ -379,15 +311,6 @@ function endpointOf(baseUrl: string): string {
     return `${url.protocol}//${url.host}${url.pathname}`;
   } catch {
     return "a configured endpoint";
-  }
-}
-
-/** The account's day as classify.ts computes it. */
-function localDay(iso: string, timeZone: string): string {
-  try {
-    return localDate(new Date(iso), timeZone);
-  } catch {
-    return iso.slice(0, 10);
   }
 }
 
@@ -407,18 +330,13 @@ export async function runReplyEval(options: ReplyEvalOptions = {}): Promise<Repl
     totals,
   );
 
-  const standIn = options.model === undefined ? await startScriptedModel() : null;
+  // Without a real model: the shared faithful stand-in (../llm-stand-in.ts), which answers each
+  // classification with the rules classifier's reading of the words the brain sent it.
+  const standIn = options.model === undefined ? await startStandInModel("faithful") : null;
   let llm: LlmReplyScore;
   try {
-    let config: ModelConfig;
-    if (standIn) {
-      standIn.fallback(rulesReadingStandIn([...labelled, ...heldOut]));
-      // A loaded CI machine may be slow to answer: a generous timeout, still one attempt.
-      config = localModelConfig(standIn.url, { model: "rules-reading-stand-in", timeoutMs: 20_000 });
-    } else {
-      config = options.model!;
-    }
-    const brain = createLlmBrain(new ModelClient(config), config);
+    const config = options.model;
+    const brain = standIn ? standIn.brain : createLlmBrain(new ModelClient(config!), config!);
     const usage = brain.createUsage!();
     const labelledPredictions = await classifyAll(brain, labelled, usage);
     const heldOutPredictions = await classifyAll(brain, heldOut, usage);
@@ -431,10 +349,10 @@ export async function runReplyEval(options: ReplyEvalOptions = {}): Promise<Repl
       ...brainScore("llm", labelledPredictions, heldOutPredictions, totals),
       brain: "llm",
       model: standIn
-        ? `no language model: a local stand-in (${config.model}) answering with the rules classifier's reading`
-        : `${config.model}${config.baseUrl ? ` at ${endpointOf(config.baseUrl)}` : " (OpenAI)"}`,
+        ? "no language model: a local stand-in answering with the rules classifier's reading"
+        : `${config!.model}${config!.baseUrl ? ` at ${endpointOf(config!.baseUrl)}` : " (OpenAI)"}`,
       standIn: standIn !== null,
-      standInRequests: standIn ? standIn.requests.length : null,
+      standInRequests: standIn ? standIn.model.requests.length : null,
       usage: {
         calls: summary.calls,
         failedCalls: summary.failedCalls,

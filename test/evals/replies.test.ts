@@ -154,7 +154,7 @@ describe("a short run of the reply eval", () => {
     expect(report.llm.standIn).toBe(true);
     expect(report.llm.standInRequests).toBe(n);
     expect(report.llm.usage).toMatchObject({ calls: n, failedCalls: 0, fallbacks: 0 });
-    expect(report.llm.usage.answeredBy).toEqual({ "llm:rules-reading-stand-in": n });
+    expect(report.llm.usage.answeredBy).toEqual({ "llm:stand-in-faithful": n });
     // The stand-in answers with the rules' reading, so a pipeline that carries it intact scores the same.
     expect(report.llm.combined.confusion).toEqual(report.rules.combined.confusion);
     expect(report.llm.model).toContain("no language model");
