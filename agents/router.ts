@@ -2,13 +2,29 @@
 // cheap, so accounts needing nothing are skipped without waking any specialist.
 //   unapplied cash that may be theirs → cash application first (balances are wrong until applied)
 //   live disputes                     → dispute (a disputed invoice must not be dunned)
-//   overdue undisputed balance not covered by a live promise or plan → collection
+//   undisputed balance overdue, or due within the account's reminder window, not covered by a live
+//   promise or plan (collection/plans.ts, the rule the specialist pauses by) → collection
 //   any open invoice                  → forecasting
+import type { PolicyDocument } from "../policies/document.ts";
 import type { AccountSnapshot } from "../tools/read/account-snapshot-types.ts";
 import type { SpecialistName } from "./brain.ts";
+import { segmentLadder } from "./collection/ladder.ts";
+import { planCovers } from "./collection/plans.ts";
+import { type CollectionSegment, deriveSegment } from "./collection/segment.ts";
 
-/** Collection also wakes for invoices about to fall due (the pre-due reminder). */
-export const REMINDER_WINDOW_DAYS = 3;
+/**
+ * How many days before the due date collection must be woken for an account's invoices, from the
+ * policy's ladder: its first level as written (the pre-due reminder, 3 days before), or earlier when
+ * the account's segment moves the cadence earlier (problem payers, shift −3: 6 days). A segment that
+ * moves it later or skips the first level (prompt payers) does not narrow the window: that is the
+ * specialist's call, and its notes say why nothing was sent. Never below 0 — an overdue invoice
+ * always wakes collection.
+ */
+export function reminderWindowDays(policy: PolicyDocument, segment: CollectionSegment): number {
+  const asWritten = policy.dunning.levels[0]?.offsetDays ?? 0;
+  const forSegment = segmentLadder(policy, segment)[0]?.at ?? asWritten;
+  return Math.max(0, -Math.min(asWritten, forSegment));
+}
 
 export interface RoutePlan {
   steps: SpecialistName[];
@@ -18,7 +34,7 @@ export interface RoutePlan {
 const addDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-export function routeAccount(snapshot: AccountSnapshot): RoutePlan {
+export function routeAccount(snapshot: AccountSnapshot, policy: PolicyDocument): RoutePlan {
   const steps: SpecialistName[] = [];
   const reasons: string[] = [];
   const cash = snapshot.unappliedPayments.length + snapshot.candidatePayments.length;
@@ -31,7 +47,9 @@ export function routeAccount(snapshot: AccountSnapshot): RoutePlan {
     steps.push("dispute");
     reasons.push(`dispute: ${liveDisputes.length} live dispute(s)`);
   }
-  const horizon = addDays(snapshot.asOf, REMINDER_WINDOW_DAYS);
+  // The segment the collection specialist will dun by (segment.ts: pure, from the snapshot).
+  const window = reminderWindowDays(policy, deriveSegment(snapshot).segment);
+  const horizon = addDays(snapshot.asOf, window);
   const dueSoon = snapshot.openInvoices.filter((i) => !i.disputed && i.dueDate <= horizon);
   const promisedUntil = new Map<string, string>();
   for (const p of snapshot.promises) {
@@ -42,9 +60,7 @@ export function routeAccount(snapshot: AccountSnapshot): RoutePlan {
     (p) => p.status === "open" && p.promisedDate < snapshot.asOf,
   );
   const planned = new Set(
-    snapshot.paymentPlans
-      .filter((p) => p.status === "active" || p.status === "proposed")
-      .flatMap((p) => p.invoiceIds),
+    snapshot.paymentPlans.filter((p) => planCovers(p, snapshot.asOf)).flatMap((p) => p.invoiceIds),
   );
   const missedInstalment = snapshot.paymentPlans.some(
     (p) => p.status === "active" && p.installments.some((i) => i.dueDate < snapshot.asOf),
@@ -56,7 +72,7 @@ export function routeAccount(snapshot: AccountSnapshot): RoutePlan {
     steps.push("collection");
     const why = [
       uncovered.length
-        ? `${uncovered.length} undisputed invoice(s) overdue or due within ${REMINDER_WINDOW_DAYS} days, not covered by a promise or plan`
+        ? `${uncovered.length} undisputed invoice(s) overdue or due within ${window} days, not covered by a promise or plan`
         : "",
       lapsedPromises.length ? `${lapsedPromises.length} promise(s) past their date` : "",
       missedInstalment ? "a payment plan instalment has fallen due" : "",

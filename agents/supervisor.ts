@@ -14,6 +14,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
+import type { PolicyDocument } from "../policies/index.ts";
 import type { Caller, Reason } from "../policies/types.ts";
 import { ConflictError } from "../tools/errors.ts";
 import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
@@ -26,7 +27,10 @@ import { type RoutePlan, routeAccount } from "./router.ts";
 
 export const AGENT_CALLER: Caller = { kind: "agent", id: "supervisor", role: "agent" };
 
-/** Messages queued by a run go out at this local time in the debtor's zone (the next one to come). */
+/**
+ * Messages queued by a run go out at this local time in the debtor's zone (the next one to come), or
+ * at the start of the policy's allowed hours when that is later.
+ */
 export const SEND_AT_LOCAL_TIME = "09:00";
 
 export interface CallOutcome {
@@ -155,7 +159,7 @@ export async function planAccount(
   cache: SnapshotCache,
   caller: Caller = AGENT_CALLER,
 ): Promise<RoutePlan> {
-  return routeAccount(await readSnapshot(runner, caller, account, cache));
+  return routeAccount(await readSnapshot(runner, caller, account, cache), runner.policy);
 }
 
 export const threadIdFor = (runId: string, customerId: string) => `run:${runId}:account:${customerId}`;
@@ -186,7 +190,7 @@ export function buildSupervisor(options: SupervisorOptions) {
   };
 
   async function route(state: AccountState, config?: RunnableConfig) {
-    const plan = routeAccount(await snapshotOf(state, config));
+    const plan = routeAccount(await snapshotOf(state, config), runner.policy);
     const update = { plan, notes: plan.reasons.map((r) => `route: ${r}`) };
     return new Command({ update, goto: nextAfter({ ...state, plan }, null) });
   }
@@ -200,7 +204,7 @@ export function buildSupervisor(options: SupervisorOptions) {
       ...(options.payDateModel ? { payDateModel: options.payDateModel } : {}),
       ...(usage ? { usage } : {}),
       preview: async (call) => {
-        const scheduled = schedule(call, snapshot, now);
+        const scheduled = schedule(call, snapshot, now, runner.policy);
         const preview = await runner.preview(scheduled.tool, scheduled.input, { caller, now });
         return preview.status === "invalid"
           ? { status: "invalid", issues: preview.issues.map((i) => `${i.path}: ${i.message}`) }
@@ -210,7 +214,7 @@ export function buildSupervisor(options: SupervisorOptions) {
     // The decision is checkpointed with the node, so a model is asked once per account and run:
     // a resumed thread replays the stored plan instead of asking again.
     const decision = await brain.decide(specialist, snapshot, runner.policy, context);
-    const calls = decision.calls.map((call) => schedule(call, snapshot, now));
+    const calls = decision.calls.map((call) => schedule(call, snapshot, now, runner.policy));
     return new Command({
       update: { planned: { [specialist]: calls }, notes: decision.notes.map((n) => `${specialist}: ${n}`) },
       goto: `act_${specialist}`,
@@ -383,11 +387,19 @@ export type Supervisor = ReturnType<typeof buildSupervisor>;
  * Messages planned by a run are scheduled for the next SEND_AT_LOCAL_TIME in the customer's zone,
  * so a nightly run queues them for the morning instead of being refused by the local-time rule.
  */
-function schedule(call: PlannedCall, snapshot: AccountSnapshot, now: Date): PlannedCall {
+function schedule(
+  call: PlannedCall,
+  snapshot: AccountSnapshot,
+  now: Date,
+  policy: PolicyDocument,
+): PlannedCall {
   if (call.tool !== "send_message" || call.input.scheduledFor || call.input.channel === "letter") return call;
+  // 09:00, or later when the policy's allowed hours start later (zero-padded HH:MM compares as text).
+  const start = policy.contact.localTime.start;
+  const at = start > SEND_AT_LOCAL_TIME ? start : SEND_AT_LOCAL_TIME;
   let sendAt: Date;
   try {
-    sendAt = nextLocalTime(now, snapshot.customer.timezone, SEND_AT_LOCAL_TIME);
+    sendAt = nextLocalTime(now, snapshot.customer.timezone, at);
   } catch {
     return call; // an invalid zone: the policy refuses the message and says why
   }

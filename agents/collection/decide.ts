@@ -6,14 +6,17 @@
 //
 // The order of reasoning:
 //   1. bookkeeping: open promises kept or broken, active plans completed or defaulted;
-//   2. the carrying invoice (oldest-due undisputed invoice with a balance); none → nothing to do;
+//   2. the carrying invoice: the oldest-due undisputed invoice with a balance, in a currency whose
+//      dunnable balance reaches the dunning minimum; none → nothing to do;
 //   3. stop flags (bankruptcy, cease, do-not-contact, legal hold, attorney, already with legal);
-//   4. the tolerance for tiny balances;
-//   5. pauses: outreach paused until a date (pause_outreach: out of office...), a live promise or a
-//      current payment plan covering the carrying invoice;
+//   4. the tolerance for tiny balances, per currency: a currency below it is left out, and when every
+//      currency is below it nothing is dunned;
+//   5. pauses: outreach paused until a date (pause_outreach: out of office...), a live promise, a
+//      current payment plan or a proposal not yet lapsed (plans.ts) covering the carrying invoice;
 //   6. the ladder level due (segment-shifted, raised past a broken promise) against the level reached;
 //   7. one action for the level: a message grouping every due invoice, a call task, or a legal
-//      referral proposal; and, where the policy offers one, a payment-plan proposal. A contact carries
+//      referral proposal; and, where the policy offers one, a payment-plan proposal that depends on
+//      the contact carrying the offer (made only once that contact executed). A contact carries
 //      what it is worth: the account's worklist line for that channel (worklist.ts) — the cash acting
 //      now is expected to bring into the next 30 days and per collector minute — in its reason, and a
 //      call task carries the line's full explanation for the collector who makes the call.
@@ -28,6 +31,8 @@ import type {
 } from "../../tools/read/account-snapshot-types.ts";
 import type { PayDateModel } from "../forecasting/index.ts";
 import { addDays, compareText, daysBetween, utcDateOf } from "./dates.ts";
+import { segmentLadder } from "./ladder.ts";
+import { firstInstallmentDue, planCovers, proposalLapsed } from "./plans.ts";
 import { chooseReach } from "./reach.ts";
 import { type CollectionSegment, deriveSegment } from "./segment.ts";
 import { renderMessage } from "./templates.ts";
@@ -158,10 +163,34 @@ export function decideCollection(
       currentPlans.push(plan);
     }
   }
+  // Offers the customer has not answered yet cover their invoices until they lapse (plans.ts).
+  const offeredPlans: SnapshotPaymentPlan[] = [];
+  for (const plan of [...snapshot.paymentPlans].sort(byId)) {
+    if (plan.status !== "proposed") continue;
+    if (planCovers(plan, asOf)) offeredPlans.push(plan);
+    else if (proposalLapsed(plan, asOf))
+      notes.push(
+        `payment plan ${plan.id} proposed ${utcDateOf(plan.createdAt)} lapsed unaccepted (first instalment due ${firstInstallmentDue(plan) ?? "never"}); its invoices are dunned again`,
+      );
+  }
 
-  // 2. The carrying invoice.
+  // 2. The carrying invoice: the oldest-due undisputed one in a currency worth dunning. The tolerance
+  // is per currency, so a tiny remainder in one currency never hides real debt in another.
   const undisputed = open.filter((i) => !i.disputed);
-  const carrying = undisputed[0];
+  const balanceByCurrency = new Map<string, number>();
+  for (const i of undisputed)
+    balanceByCurrency.set(i.currency, (balanceByCurrency.get(i.currency) ?? 0) + i.balanceMinor);
+  const tiny = [...balanceByCurrency]
+    .map(([currency, balance]) => ({
+      currency,
+      balance,
+      minimum: limitFor(dunning.minBalanceMinor, currency),
+    }))
+    .filter((c) => c.balance < c.minimum)
+    .sort((a, b) => compareText(a.currency, b.currency));
+  const tinyCurrencies = new Set(tiny.map((c) => c.currency));
+  const dunnable = undisputed.filter((i) => !tinyCurrencies.has(i.currency));
+  const carrying = dunnable[0] ?? undisputed[0];
   if (!carrying) {
     if (open.length > 0) {
       notes.push(
@@ -188,14 +217,18 @@ export function decideCollection(
     notes.push("automation is switched off for this account: the runner will hold these calls for approval");
   }
 
-  // 4. Tolerance: a tiny dunnable balance is not worth a message.
-  const dunnable = sumMinor(undisputed.filter((i) => i.currency === carrying.currency));
-  const minBalance = limitFor(dunning.minBalanceMinor, carrying.currency);
-  if (dunnable < minBalance) {
-    notes.push(
-      `undisputed balance ${money(dunnable, carrying.currency)} is below the dunning minimum ${money(minBalance, carrying.currency)}; no dunning`,
-    );
+  // 4. Tolerance: a tiny dunnable balance (per currency) is not worth a message.
+  const belowMinimum = tiny.map(
+    (c) =>
+      `undisputed balance ${money(c.balance, c.currency)} is below the dunning minimum ${money(c.minimum, c.currency)}`,
+  );
+  if (dunnable.length === 0) {
+    notes.push(`${belowMinimum.join("; ")}; no dunning`);
     return decision({ ...carried, level: null, pausedBy: "min_balance" });
+  }
+  if (tiny.length > 0) {
+    const left = undisputed.filter((i) => tinyCurrencies.has(i.currency)).map((i) => i.externalRef);
+    notes.push(`${belowMinimum.join("; ")}: left out (${left.join(", ")})`);
   }
 
   // 5. Pauses. The bookkeeping above has already been planned: a pause stops outreach only.
@@ -219,17 +252,23 @@ export function decideCollection(
     notes.push(`paused: payment plan ${planOnCarrying.id} covers the carrying invoice and is up to date`);
     return decision({ ...carried, level: null, pausedBy: "plan" });
   }
+  const offerOnCarrying = offeredPlans.find((p) => p.invoiceIds.includes(carrying.id));
+  if (offerOnCarrying) {
+    notes.push(
+      `paused: payment plan ${offerOnCarrying.id} was proposed ${utcDateOf(offerOnCarrying.createdAt)} and awaits the customer's answer until its first instalment's date (${firstInstallmentDue(offerOnCarrying)})`,
+    );
+    return decision({ ...carried, level: null, pausedBy: "plan" });
+  }
 
   // 6. The level due.
   const segmentPolicy = dunning.segments[segment];
-  const skip = new Set(segmentPolicy.skipLevels ?? []);
-  const ladder = dunning.levels
-    .filter((l) => !skip.has(l.name))
-    .map((l) => ({ ...l, at: l.offsetDays + segmentPolicy.offsetShiftDays }));
+  const ladder = segmentLadder(policy, segment);
   const earliest = ladder[0]?.at ?? 0;
-  const covered = new Set([...pendingPromises, ...currentPlans].flatMap((x) => x.invoiceIds));
-  const group = undisputed.filter((i) => daysBetween(i.dueDate, asOf) >= earliest && !covered.has(i.id));
-  const excluded = undisputed.filter((i) => daysBetween(i.dueDate, asOf) >= earliest && covered.has(i.id));
+  const covered = new Set(
+    [...pendingPromises, ...currentPlans, ...offeredPlans].flatMap((x) => x.invoiceIds),
+  );
+  const group = dunnable.filter((i) => daysBetween(i.dueDate, asOf) >= earliest && !covered.has(i.id));
+  const excluded = dunnable.filter((i) => daysBetween(i.dueDate, asOf) >= earliest && covered.has(i.id));
   if (excluded.length > 0) {
     notes.push(`left out (under a live promise or plan): ${excluded.map((i) => i.externalRef).join(", ")}`);
   }
@@ -268,7 +307,7 @@ export function decideCollection(
     target.level >= plans.offerFromLevel &&
     planBalance >= limitFor(plans.minBalanceMinor, carrying.currency) &&
     planInvoices.length > 0 &&
-    !blockingPlan(snapshot.paymentPlans, defaultedNow, notes);
+    !blockingPlan(snapshot.paymentPlans, defaultedNow, asOf, notes);
 
   const automatedUpTo = segmentPolicy.automatedUpToTone;
   const personCalls =
@@ -314,7 +353,8 @@ export function decideCollection(
       ? `; worth ≈ ${money(line.broughtForwardMinor, line.currency)} brought into the next 30 days for ${line.effortMinutes} collector minutes`
       : "";
 
-  let acted = true;
+  // The call that carries a plan offer to the customer (message or call task): the proposal waits for it.
+  let contactKey: string | undefined;
   if (target.action === "legal_referral") {
     const invoiceIds = planInvoices.map((i) => i.id);
     calls.push({
@@ -338,6 +378,7 @@ export function decideCollection(
         ? "this level is a call"
         : `${segment} accounts are automated only up to ${automatedUpTo} messages`;
     const line = worthOf("call");
+    contactKey = `collection:task:L${target.level}`;
     calls.push({
       tool: "create_task",
       input: {
@@ -355,14 +396,13 @@ export function decideCollection(
         invoiceIds: group.map((i) => i.id),
         dunningLevel: target.level,
       },
-      key: `collection:task:L${target.level}`,
+      key: contactKey,
       why: `${why}; ${because}${worthClause(line)}`,
     });
   } else {
     const preferred = target.channels?.[segment] ?? target.channel;
     const reach = preferred ? chooseReach(snapshot.contacts, preferred) : null;
     if (!preferred || !reach) {
-      acted = false;
       notes.push(
         preferred
           ? `no contact can be reached on any channel for level ${target.level}; fix the account's contact data`
@@ -376,6 +416,7 @@ export function decideCollection(
       }
       const message = messageFor(reach.channel);
       const line = worthOf(reach.channel);
+      contactKey = `collection:message:L${target.level}`;
       calls.push({
         tool: "send_message",
         input: {
@@ -388,13 +429,13 @@ export function decideCollection(
           invoiceIds: group.map((i) => i.id),
           dunningLevel: target.level,
         },
-        key: `collection:message:L${target.level}`,
+        key: contactKey,
         why: `${why}; ${plural(group.length, "invoice")} in one ${reach.channel}${reach.fallbackFrom ? ` (fallback from ${reach.fallbackFrom.channel})` : ""}${worthClause(line)}`,
       });
     }
   }
 
-  if (offerPlan && acted) {
+  if (offerPlan && contactKey) {
     const installments = splitInstallments(planBalance, plans.installments).map((amountMinor, index) => ({
       dueDate: addDays(asOf, plans.firstDueAfterDays + index * plans.intervalDays),
       amountMinor,
@@ -404,6 +445,11 @@ export function decideCollection(
       input: { customerId: customer.id, invoiceIds: planInvoices.map((i) => i.id), installments },
       key: `collection:plan-proposal:L${target.level}`,
       why: `${segment} account at level ${target.level} with ${money(planBalance, carrying.currency)} overdue: the policy offers ${plans.installments} instalments`,
+      // An offer the customer never hears of must not be recorded (a proposed plan covers its invoices):
+      // it is made once the contact carrying it executed — not when that is refused, and only after a
+      // collector approves it when it is held. With automation off nothing executes without a
+      // collector, who is shown the proposal beside the contact that carries it.
+      ...(customer.automationEnabled ? { dependsOn: [contactKey] } : {}),
     });
   }
   return decision({ ...carried, level: target.level, ...(worth ? { worth } : {}) });
@@ -492,10 +538,14 @@ function planState(
   return { kind: "current" };
 }
 
-/** A plan that stops a new proposal: one live (proposed or active), or one that failed recently. */
+/**
+ * A plan that stops a new proposal: one live (proposed or active), or one that failed recently — a
+ * proposal that lapsed unanswered among them (a person may offer another).
+ */
 function blockingPlan(
   plans: readonly SnapshotPaymentPlan[],
   defaultedNow: Set<string>,
+  asOf: string,
   notes: string[],
 ): boolean {
   const blocking = [...plans]
@@ -510,9 +560,11 @@ function blockingPlan(
   if (!blocking) return false;
   const status = defaultedNow.has(blocking.id) ? "defaulted" : blocking.status;
   notes.push(
-    status === "proposed" || status === "active"
-      ? `no new payment plan: plan ${blocking.id} is ${status}`
-      : `no new payment plan: plan ${blocking.id} was ${status} recently; a person may offer another`,
+    proposalLapsed(blocking, asOf)
+      ? `no new payment plan: plan ${blocking.id} is proposed but lapsed unaccepted; a person may offer another`
+      : status === "proposed" || status === "active"
+        ? `no new payment plan: plan ${blocking.id} is ${status}`
+        : `no new payment plan: plan ${blocking.id} was ${status} recently; a person may offer another`,
   );
   return true;
 }

@@ -7,6 +7,8 @@ export {
   splitInstallments,
   stopFlags,
 } from "./decide.ts";
+export { type LadderStep, segmentLadder } from "./ladder.ts";
+export { firstInstallmentDue, planCovers, proposalLapsed } from "./plans.ts";
 export { chooseReach, orderedContacts, type Reach, unreachableBecause } from "./reach.ts";
 export {
   type CollectionSegment,

@@ -9,6 +9,7 @@ import {
   splitInstallments,
 } from "../../agents/collection/index.ts";
 import type { PayDateModel } from "../../agents/forecasting/index.ts";
+import { routeAccount } from "../../agents/router.ts";
 import { DEFAULT_POLICY } from "../../policies/default-policy.ts";
 import type { PolicyDocument } from "../../policies/document.ts";
 import type { AccountSnapshot, PlannedCall } from "../../tools/read/account-snapshot-types.ts";
@@ -218,6 +219,34 @@ describe("tolerance for tiny balances", () => {
     );
     const enough = decide({ openInvoices: [overdue("INV-1", 20, { balanceMinor: 1_000 })] });
     expect(tools(enough)).toEqual(["send_message"]);
+  });
+
+  it("is per currency: a tiny USD remainder on the oldest invoice neither is dunned nor hides EUR debt", () => {
+    const d = decide({
+      openInvoices: [
+        overdue("INV-USD", 30, { balanceMinor: 500, amountMinor: 48_000, dunningLevel: 4 }),
+        overdue("INV-EUR", 20, { currency: "EUR", balanceMinor: 500_000, dunningLevel: 3 }),
+      ],
+    });
+    expect(d.carryingInvoiceId).toBe(id("INV-EUR"));
+    expect(d.level).toBe(4);
+    // The USD invoice is left out: its level 4 does not count as reached for the EUR debt.
+    expect(call(d, "send_message").input).toMatchObject({ invoiceIds: [id("INV-EUR")], dunningLevel: 4 });
+    expect(call(d, "send_message").input.body).not.toContain("INV-USD");
+    expect(d.notes).toContainEqual(
+      "undisputed balance 5.00 USD is below the dunning minimum 10.00 USD: left out (INV-USD)",
+    );
+
+    const allTiny = decide({
+      openInvoices: [
+        overdue("INV-USD", 30, { balanceMinor: 500 }),
+        overdue("INV-EUR", 20, { currency: "EUR", balanceMinor: 700 }),
+      ],
+    });
+    expect(allTiny).toMatchObject({ calls: [], pausedBy: "min_balance", carryingInvoiceId: id("INV-USD") });
+    expect(allTiny.notes).toContainEqual(
+      "undisputed balance 7.00 EUR is below the dunning minimum 10.00 EUR; undisputed balance 5.00 USD is below the dunning minimum 10.00 USD; no dunning",
+    );
   });
 });
 
@@ -677,6 +706,29 @@ describe("payment plan proposals", () => {
     expect(live.notes).toContainEqual(expect.stringMatching(/no new payment plan: plan .* is proposed/));
   });
 
+  it("the proposal waits for the contact that carries the offer (dependsOn its message or call task)", () => {
+    const message = consumer(100_000);
+    expect(call(message, "propose_payment_plan").dependsOn).toEqual([call(message, "send_message").key]);
+    expect(call(message, "send_message").dependsOn).toBeUndefined();
+
+    const policy = structuredClone(DEFAULT_POLICY) as PolicyDocument;
+    policy.dunning.levels[3]!.action = "call_task";
+    const task = decide(
+      {
+        customer: { isConsumer: true },
+        openInvoices: [overdue("INV-1", 15, { dunningLevel: 3, balanceMinor: 100_000 })],
+      },
+      policy,
+    );
+    expect(tools(task)).toEqual(["create_task", "propose_payment_plan"]);
+    expect(call(task, "propose_payment_plan").dependsOn).toEqual(["collection:task:L4"]);
+
+    // Automation off: nothing executes without a collector, who sees the offer beside its message.
+    const held = consumer(100_000, { customer: { isConsumer: true, automationEnabled: false } });
+    expect(tools(held)).toEqual(["send_message", "propose_payment_plan"]);
+    expect(call(held, "propose_payment_plan").dependsOn).toBeUndefined();
+  });
+
   it("problem payers are offered plans too (their firm level is a call script)", () => {
     const d = decide({
       paidInvoices: LATE,
@@ -684,6 +736,54 @@ describe("payment plan proposals", () => {
     });
     expect(tools(d)).toEqual(["send_message", "propose_payment_plan"]);
     expect(call(d, "send_message").input.body).toContain("Offer: If paying the full balance");
+    expect(call(d, "propose_payment_plan").dependsOn).toEqual(["collection:message:L4"]);
+  });
+});
+
+describe("an unanswered plan offer", () => {
+  // A consumer offered a plan at level 5; the ladder would now send the final demand (level 6).
+  const offered = (firstDue: string) =>
+    makeSnapshot({
+      customer: { isConsumer: true },
+      openInvoices: [overdue("INV-1", 56, { dunningLevel: 5, balanceMinor: 60_000 })],
+      paymentPlans: [
+        plan({
+          status: "proposed",
+          invoiceIds: [id("INV-1")],
+          createdAt: `${day(-40)}T06:00:00.000Z`,
+          installments: [
+            { dueDate: firstDue, amountMinor: 20_000 },
+            { dueDate: day(30), amountMinor: 20_000 },
+            { dueDate: day(60), amountMinor: 20_000 },
+          ],
+        }),
+      ],
+    });
+
+  it("pauses the ladder until its first instalment's date, then lapses: dunning resumes, no second offer", () => {
+    for (const firstDue of [day(7), AS_OF]) {
+      const waiting = decideCollection(offered(firstDue), DEFAULT_POLICY);
+      expect(waiting).toMatchObject({ calls: [], pausedBy: "plan" });
+      expect(waiting.notes).toContainEqual(expect.stringMatching(/awaits the customer's answer until/));
+    }
+    for (const firstDue of [day(-1), day(-33)]) {
+      const lapsed = decideCollection(offered(firstDue), DEFAULT_POLICY);
+      expect(tools(lapsed)).toEqual(["send_message"]);
+      expect(call(lapsed, "send_message").input).toMatchObject({ dunningLevel: 6, channel: "letter" });
+      expect(lapsed.notes).toContainEqual(expect.stringMatching(/lapsed unaccepted/));
+      expect(lapsed.notes).toContainEqual(
+        expect.stringMatching(/no new payment plan: plan .* is proposed but lapsed unaccepted/),
+      );
+    }
+  });
+
+  it("the router and the specialist agree on what a plan covers", () => {
+    for (const firstDue of [day(7), AS_OF, day(-1), day(-33)]) {
+      const snapshot = offered(firstDue);
+      const routed = routeAccount(snapshot, DEFAULT_POLICY).steps.includes("collection");
+      const paused = decideCollection(snapshot, DEFAULT_POLICY).pausedBy === "plan";
+      expect(routed, firstDue).toBe(!paused);
+    }
   });
 });
 

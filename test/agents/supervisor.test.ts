@@ -1,13 +1,13 @@
 // The supervisor end to end on a real database: routing, durable approval pauses across a restart,
 // approve / edit / reject, idempotent re-runs and dry runs.
-import { Command } from "@langchain/langgraph";
+import { Command, MemorySaver } from "@langchain/langgraph";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openCheckpointer } from "../../agents/checkpointer.ts";
 import { rulesBrain } from "../../agents/rules-brain.ts";
 import { type ApprovalRequest, buildSupervisor, threadIdFor } from "../../agents/supervisor.ts";
-import { actions, communications, type customers, invoices } from "../../db/schema.ts";
-import { DEFAULT_POLICY } from "../../policies/index.ts";
+import { actions, communications, type customers, invoices, paymentPlans } from "../../db/schema.ts";
+import { DEFAULT_POLICY, type PolicyDocument } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
 import { decideAction } from "../../server/approvals.ts";
 import { runAccounts } from "../../server/run.ts";
@@ -82,6 +82,24 @@ describe("the supervisor", () => {
     expect(message!.occurredAt.toISOString()).toBe("2026-03-10T13:00:00.000Z");
     const [after] = await database.current.db.select().from(invoices).where(eq(invoices.id, invoice.id));
     expect(after!.dunningLevel).toBeGreaterThan(0);
+  });
+
+  it("queues a run's message for the start of the policy's allowed hours when they open after 09:00", async () => {
+    const { customer } = await overdueAccount(45_000, 20);
+    const late = structuredClone(DEFAULT_POLICY) as PolicyDocument;
+    late.contact.localTime = { ...late.contact.localTime, start: "10:30" };
+    const lateRunner = new ToolRunner({
+      db: database.current.db,
+      policy: late,
+      tools: ALL_TOOLS,
+      clock: () => new Date(NOW),
+    });
+    const supervisor = buildSupervisor({ runner: lateRunner, brain: rulesBrain });
+    const state = await invokeFor(customer.id, "11111111-1111-4111-8111-111111111112", supervisor);
+    expect(state.outcomes.find((o) => o.tool === "send_message")?.status).toBe("executed");
+    const [message] = await messagesTo(customer.id);
+    // 10:30 in New York on 10 March 2026 (EDT) is 14:30 UTC; 09:00 would have been refused.
+    expect(message!.occurredAt.toISOString()).toBe("2026-03-10T14:30:00.000Z");
   });
 
   it("pauses for approval durably: a restarted process sees the request and resumes it (approve, edit, reject)", async () => {
@@ -170,6 +188,83 @@ describe("the supervisor", () => {
     expect(await messagesTo(accounts[2]!.customer.id)).toHaveLength(0);
     expect(await messagesTo(accounts[0]!.customer.id)).toHaveLength(1);
     await second.close();
+  });
+});
+
+describe("a payment-plan offer rides on the contact that carries it", () => {
+  /** A consumer owing more than the large-balance threshold, at the firm level (plan offer due). */
+  async function consumerAtFirmLevel() {
+    const big = DEFAULT_POLICY.approval.largeBalanceMinor.default + 200_000;
+    const { customer, invoice } = await overdueAccount(big, 16, { isConsumer: true });
+    await database.current.db.update(invoices).set({ dunningLevel: 3 }).where(eq(invoices.id, invoice.id));
+    return customer;
+  }
+  const plansOf = (customerId: string) =>
+    database.current.db.select().from(paymentPlans).where(eq(paymentPlans.customerId, customerId));
+
+  it("waits while its message is held for approval, is proposed once a collector approves it, and never if refused", async () => {
+    const approved = await consumerAtFirmLevel();
+    const refused = await consumerAtFirmLevel();
+    const supervisor = buildSupervisor({
+      runner: runner(),
+      brain: rulesBrain,
+      checkpointer: new MemorySaver(),
+    });
+    const runId = "33333333-3333-4333-8333-333333333333";
+    const config = (customerId: string, run = runId) => ({
+      configurable: { thread_id: threadIdFor(run, customerId) },
+    });
+    const held = [];
+    for (const customer of [approved, refused]) {
+      const state = await invokeFor(customer.id, runId, supervisor);
+      const request = state.__interrupt__?.[0]?.value;
+      expect(request?.actionRequests.map((r) => r.name)).toEqual(["send_message"]);
+      expect(state.outcomes.find((o) => o.tool === "propose_payment_plan")).toMatchObject({
+        status: "skipped",
+        error: "waits for collection:message:L4",
+      });
+      expect(await plansOf(customer.id)).toEqual([]);
+      held.push(request!.actionRequests[0]!.actionId);
+    }
+
+    // The next night's run while the message still waits: it is not queued twice, the offer still waits.
+    const nextRunId = "44444444-4444-4444-8444-444444444444";
+    const rerun = (await supervisor.invoke(
+      {
+        customerId: approved.id,
+        asOf: "2026-03-11",
+        now: "2026-03-11T06:00:00.000Z",
+        runId: nextRunId,
+        dryRun: false,
+      },
+      config(approved.id, nextRunId),
+    )) as Awaited<ReturnType<typeof invokeFor>>;
+    expect(rerun.__interrupt__ ?? []).toEqual([]);
+    expect(
+      rerun.outcomes.filter((o) => o.tool !== "record_forecast").map((o) => `${o.tool} ${o.status}`),
+    ).toEqual(["send_message skipped", "propose_payment_plan skipped"]);
+    expect(await plansOf(approved.id)).toEqual([]);
+
+    await supervisor.invoke(
+      new Command({ resume: { decisions: [{ actionId: held[0], type: "approve" }], by: DANA } }),
+      config(approved.id),
+    );
+    expect((await supervisor.getState(config(approved.id))).next).toEqual([]);
+    expect(await messagesTo(approved.id)).toHaveLength(1);
+    const [offer] = await plansOf(approved.id);
+    expect(offer).toMatchObject({
+      status: "proposed",
+      totalMinor: DEFAULT_POLICY.approval.largeBalanceMinor.default + 200_000,
+    });
+
+    await supervisor.invoke(
+      new Command({
+        resume: { decisions: [{ actionId: held[1], type: "reject", message: "not now" }], by: DANA },
+      }),
+      config(refused.id),
+    );
+    expect(await messagesTo(refused.id)).toHaveLength(0);
+    expect(await plansOf(refused.id)).toEqual([]);
   });
 });
 
