@@ -52,6 +52,12 @@ export const GAP_PENALTY = {
    * it automatically.
    */
   deduction: 0.04,
+  /**
+   * The same, and another open invoice's balance equals the payment to the minor unit: the payer
+   * may have paid that one under a wrong reference. Two readings, so a person decides (below the
+   * threshold even for an exact citation).
+   */
+  deductionAmountFitsOther: 0.1,
   /** Pays more than the cited invoice(s) and no set of open invoices explains the excess. */
   overpayment: 0.04,
   /** Several cited invoices, short or long in total: which one is short is a guess (oldest first). */

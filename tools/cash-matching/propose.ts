@@ -212,12 +212,13 @@ export function proposeForCustomer(input: ProposalInput): MatchProposal[] {
       });
     }
     if (tolerance) return adjusted(tolerance);
+    const fitsOther = undisputed.find((i) => i.id !== invoice.id && i.balanceMinor === paid);
     add({
       method: "reference",
       applications: apply,
       deductions: [{ invoiceId: invoice.id, amountMinor: gap }],
-      confidence: base - GAP_PENALTY.deduction,
-      why: `${words}; short by ${fmt(gap)}, beyond every tolerance and not declared partial: a deduction for the dispute agent`,
+      confidence: base - (fitsOther ? GAP_PENALTY.deductionAmountFitsOther : GAP_PENALTY.deduction),
+      why: `${words}; short by ${fmt(gap)}, beyond every tolerance and not declared partial: a deduction for the dispute agent${fitsOther ? `, unless it pays ${fitsOther.externalRef} (whose balance it equals) under a wrong reference` : ""}`,
     });
   };
 

@@ -257,6 +257,15 @@ describe("short and long payments", () => {
     expect(allocation(m.autoApply!.applications)).toEqual([`${A.id}:60000`]);
   });
 
+  it("leaves a short pay to a person when the amount equals another open invoice's balance (a wrong reference?)", () => {
+    const other = invoice({ externalRef: "INV-2025-004901", balanceMinor: 60_000 });
+    const m = one({ invoices: [A, other] }, payment({ amountMinor: 60_000, remittanceText: "INV-2025-004812" }));
+    expect(m.autoApply).toBeNull();
+    const [best] = m.proposals;
+    expect(best!.deductions).toEqual([{ invoiceId: A.id, amountMinor: 13_450 }]);
+    expect(best!.why).toContain("unless it pays INV-2025-004901");
+  });
+
   it("applies an overpayment to the cited invoice and leaves the excess unapplied", () => {
     const m = one(ledger, payment({ amountMinor: 80_000, remittanceText: "INV-2025-004812" }));
     expect(m.autoApply).toMatchObject({ leftUnappliedMinor: 6_550 });
