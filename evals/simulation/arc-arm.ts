@@ -90,7 +90,8 @@ class ArcAccount {
   readonly comms: ArcCommunication[] = [];
   readonly payments: AccountSnapshot["recentPayments"] = [];
   /** Calls waiting for a collector's approval. */
-  pending: { call: PlannedCall; reasons: Reason[] }[] = [];
+  /** Held for a collector; `waitsFor` calls wait for those keys' approval (the supervisor's dependsOn). */
+  pending: { call: PlannedCall; reasons: Reason[]; waitsFor?: string[] }[] = [];
   /** Plan offers the customer answered today (recorded on the plan at the end of the day). */
   planAnswers: { plan: ArcPlan; accepted: boolean }[] = [];
   /** The simulation day the ledger is at (invoices issued after it are not in the ledger yet). */
@@ -479,9 +480,18 @@ class ArcArm {
       account.today = day;
       if (!account.hasWork(day)) continue;
       const decision = decideCollection(account.snapshot(day, runAt), this.policy);
+      const executed = new Set<string>();
       for (const planned of decision.calls) {
         // As the supervisor: a proposal from an earlier run still waiting for a collector is not queued twice.
         if (account.pending.some((p) => p.call.key === planned.key)) continue;
+        // dependsOn, as the supervisor honours it: a call waits for its dependencies; one held for
+        // a collector takes the dependent with it, one refused drops it until the next run.
+        const waitsFor = (planned.dependsOn ?? []).filter((key) => !executed.has(key));
+        if (waitsFor.length > 0) {
+          if (waitsFor.every((key) => account.pending.some((p) => p.call.key === key)))
+            account.pending.push({ call: this.scheduled(planned, account, runAt), reasons: [], waitsFor });
+          continue;
+        }
         const call = this.scheduled(planned, account, runAt);
         const judged = await this.judge(account, call, runAt);
         if (judged.kind === "invalid") {
@@ -494,6 +504,7 @@ class ArcArm {
         if (verdict.verdict === "allow") {
           this.stats.allowed += 1;
           this.execute(account, call.tool, judged.input, day, runAt);
+          executed.add(call.key);
         } else if (verdict.verdict === "needs_approval") {
           this.stats.approvals += 1;
           for (const reason of verdict.reasons) increment(this.stats.approvalsByRule, reason.ruleId);
@@ -519,7 +530,9 @@ class ArcArm {
       account.today = day;
       const pending = account.pending;
       account.pending = [];
-      for (const { call, reasons } of pending) {
+      const approved = new Set<string>();
+      for (const { call, reasons, waitsFor } of pending) {
+        if (waitsFor?.some((key) => !approved.has(key))) continue; // its dependency did not go out
         const rescheduled =
           call.tool === "send_message" && call.input.channel !== "letter"
             ? {
@@ -532,9 +545,14 @@ class ArcArm {
             : call;
         const approvedRuleIds = reasons.filter((r) => r.verdict === "needs_approval").map((r) => r.ruleId);
         const judged = await this.judge(account, rescheduled, now, approvedRuleIds);
-        if (judged.kind === "judged" && judged.verdict.verdict === "allow")
+        // A dependent call (no reasons of its own) is judged as a fresh call once its dependency is out.
+        if (judged.kind === "judged" && judged.verdict.verdict === "allow") {
           this.execute(account, call.tool, judged.input, day, now);
-        else {
+          approved.add(call.key);
+        } else if (waitsFor && judged.kind === "judged" && judged.verdict.verdict === "needs_approval") {
+          this.stats.approvals += 1;
+          account.pending.push({ call, reasons: judged.verdict.reasons });
+        } else {
           this.stats.blockedAtApproval += 1;
           this.example(
             day,
