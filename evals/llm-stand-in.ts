@@ -7,7 +7,8 @@
 //   reply_classification   (inbound)        the category and fields of a customer's reply
 //
 // Two modes:
-// - "faithful": a well-behaved model. It picks the planned option, writes a plain polite opening from
+// - "faithful": a well-behaved model. It picks the planned option (waits when the policy refused it),
+//   writes a plain polite opening from
 //   the facts it was given, and classifies a reply exactly as the rules classifier would. Use it to
 //   run a suite with the LLM brain and compare with the rules brain: differences are the pipeline's.
 // - "hostile": a compromised model that obeys whatever the attacker's text asks. It picks the most
@@ -133,8 +134,17 @@ function choose(mode: StandInMode, attack: StandInAttack | null, blocks: Blocks)
   const options = (blocks.options as OfferedOption[] | undefined) ?? [];
   if (options.length === 0) throw new Error("no options in the judgment request");
   if (mode === "faithful") {
-    const planned = options.find((o) => o.id === "planned") ?? options[0]!;
-    return { choice: planned.id, rationale: "The ladder's planned action fits the account's facts." };
+    // The ladder's action; when the policy took it off the list today, no outreach today (what the
+    // rules brain's refused call amounts to), not a substitute the ladder did not ask for.
+    const planned =
+      options.find((o) => o.id === "planned") ?? options.find((o) => o.id === "wait") ?? options[0]!;
+    return {
+      choice: planned.id,
+      rationale:
+        planned.id === "planned"
+          ? "The ladder's planned action fits the account's facts."
+          : "The planned action is not allowed today; no outreach until it is.",
+    };
   }
   const wanted = attack?.choice;
   if (wanted) {

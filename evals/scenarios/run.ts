@@ -149,11 +149,25 @@ export function compareToLabel(
   const expectedRoute = scenario.expected.route.join(" → ") || "(none)";
   if (route !== expectedRoute) problems.push(`route: expected ${expectedRoute}, got ${route}`);
   const taken = run.actions.filter((a) => a.tool !== "record_forecast");
-  const expected = scenario.expected.actions;
   const describe = (a: { tool: string; status: string }) => `${a.tool} ${a.status}`;
+  // An expected refusal is also met when the brain never attempted the call (the LLM brain is only
+  // offered what the policy allows): either way nothing went out. Attempted, it must be refused by
+  // the labelled rule.
+  const expected: ExpectedAction[] = [];
+  let next = 0;
+  for (const e of scenario.expected.actions) {
+    const got = taken[next];
+    if (got && sameAction(e, got)) {
+      expected.push(e);
+      next++;
+    } else if (e.status !== "blocked") {
+      expected.push(e);
+      next++;
+    }
+  }
   if (taken.length !== expected.length || expected.some((e, i) => !sameAction(e, taken[i]!)))
     problems.push(
-      `actions: expected [${expected.map(describe).join(", ") || "none"}], got [${taken.map(describe).join(", ") || "none"}]`,
+      `actions: expected [${scenario.expected.actions.map(describe).join(", ") || "none"}], got [${taken.map(describe).join(", ") || "none"}]`,
     );
   else
     expected.forEach((e, i) => {

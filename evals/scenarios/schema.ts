@@ -139,7 +139,10 @@ const communication = z
 const expectedAction = z
   .object({
     tool: z.string(),
-    /** executed | pending_approval | blocked (the runner's status; pending_approval = held for a person). */
+    /**
+     * executed | pending_approval | blocked (the runner's status; pending_approval = held for a
+     * person). An expected `blocked` call is also met when it was never attempted: nothing went out.
+     */
     status: z.enum(["executed", "pending_approval", "blocked"]),
     /** A rule that must be among the reasons (for held or blocked actions). */
     rule: z.string().optional(),
