@@ -79,7 +79,7 @@ export function groupedBars(
       y: { field: "label", type: "nominal", sort: null, title: null },
       yOffset: { field: "series", type: "nominal" },
       x: { field: "value", type: "quantitative", scale: { domain: [0, 1] }, title: axisTitle },
-      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom" } },
+      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 400 } },
     },
   } as TopLevelSpec;
 }
@@ -100,7 +100,7 @@ export function linesOverDays(
     encoding: {
       x: { field: "day", type: "quantitative", title: "day" },
       y: { field: "value", type: "quantitative", title: valueTitle },
-      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom" } },
+      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 400 } },
     },
   } as TopLevelSpec;
 }

@@ -1,88 +1,80 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { formatCashEval, runCashApplicationEval } from "../../evals/cash-application/run.ts";
-import { formatForecastEval, runForecastEval } from "../../evals/forecasting.ts";
-import { renderPolicyGate, runPolicyGate } from "../../evals/policy-gate.ts";
+import { brainConfigFromEnv } from "../../agents/llm/config.ts";
+import { evalOptions, runEvals, writeReport } from "../../evals/report.ts";
 import { DEFAULT_POLICY, loadPolicyFile } from "../../policies/index.ts";
-import { matchSettingsFrom } from "../../tools/cash-application.ts";
-
-/** The cash-application targets (issue 4): auto-applied precision and the share applied without a person. */
-export const CASH_TARGETS = { precision: 0.995, autoMatchRate: 0.9 } as const;
 
 export function registerEvalsCommand(program: Command): void {
   program
     .command("evals")
     .description(
-      "Run the eval suites and write reports (markdown and JSON); exit 1 if a must-hold metric fails",
+      "Run every eval suite and write report.md, report.json and charts/; exit 1 if a must-hold target is missed",
     )
-    .option("--out <dir>", "where to write the reports", "reports/evals")
+    .option("--out <dir>", "where to write the report", "evals")
+    .option("--short", "the CI mode: smaller portfolios and every third scenario and reply, same code paths")
     .option("--policy <file>", "evaluate this policy document instead of the default")
-    .option("--cash-customers <n>", "demo portfolio size for the cash-application and forecast evals", "2000")
-    .option("--seed <s>", "demo seed for the cash-application eval", "7")
-    .action((options: { out: string; policy?: string; cashCustomers: string; seed: string }) => {
-      let policy = DEFAULT_POLICY;
-      if (options.policy) {
-        const loaded = loadPolicyFile(options.policy);
-        if (!loaded.ok)
-          throw new Error(`policy ${options.policy} is invalid:\n  ${loaded.errors.join("\n  ")}`);
-        policy = loaded.policy;
-      }
-      const report = runPolicyGate(policy);
-      const markdown = renderPolicyGate(report);
-      mkdirSync(options.out, { recursive: true });
-      writeFileSync(join(options.out, "policy-gate.md"), `${markdown}\n`);
-      writeFileSync(join(options.out, "policy-gate.json"), `${JSON.stringify(report, null, 2)}\n`);
-      console.log(markdown.split("\n").slice(0, 7).join("\n"));
-      console.log(`\nReports: ${join(options.out, "policy-gate.md")} and policy-gate.json`);
-      if (report.violations.length > 0 || report.approvalGate.recall < 1) process.exitCode = 1;
+    .option(
+      "--cash-customers <n>",
+      "demo portfolio size for the cash-application and forecast evals (default 2000; --short: 400 for the forecast)",
+    )
+    .option("--seed <s>", "seed for the demo portfolio and the first simulation seed", "7")
+    .action(
+      async (options: {
+        out: string;
+        short?: boolean;
+        policy?: string;
+        cashCustomers?: string;
+        seed: string;
+      }) => {
+        const seed = Number(options.seed);
+        if (!Number.isSafeInteger(seed))
+          throw new Error(`--seed must be a whole number, got "${options.seed}"`);
+        let cashCustomers: number | undefined;
+        if (options.cashCustomers !== undefined) {
+          cashCustomers = Number(options.cashCustomers);
+          if (!Number.isSafeInteger(cashCustomers) || cashCustomers < 1)
+            throw new Error(
+              `--cash-customers must be a positive whole number, got "${options.cashCustomers}"`,
+            );
+        }
+        let policy = DEFAULT_POLICY;
+        if (options.policy) {
+          const loaded = loadPolicyFile(options.policy);
+          if (!loaded.ok)
+            throw new Error(`policy ${options.policy} is invalid:\n  ${loaded.errors.join("\n  ")}`);
+          policy = loaded.policy;
+        }
+        // ARC_EVAL_MODEL measures a real model's reply classification (with OPENAI_BASE_URL /
+        // OPENAI_API_KEY as for the LLM brain); without it the LLM brain runs against a local stand-in.
+        const evalModel = process.env.ARC_EVAL_MODEL?.trim();
+        const model = evalModel
+          ? (brainConfigFromEnv({ ...process.env, ARC_BRAIN: "llm", ARC_MODEL: evalModel }).model ??
+            undefined)
+          : undefined;
 
-      const customers = Number(options.cashCustomers);
-      const seed = Number(options.seed);
-      if (!Number.isSafeInteger(customers) || customers < 1)
-        throw new Error(`--cash-customers must be a positive whole number, got "${options.cashCustomers}"`);
-      if (!Number.isSafeInteger(seed))
-        throw new Error(`--seed must be a whole number, got "${options.seed}"`);
-      const cash = runCashApplicationEval({ customers, seed, settings: matchSettingsFrom(policy) });
-      const cashText = [
-        `$ npm run evals -- --cash-customers ${customers} --seed ${seed}`,
-        formatCashEval(cash),
-        `targets: auto-applied precision ≥ ${CASH_TARGETS.precision * 100}% (payment and invoice level), auto-match rate ≥ ${CASH_TARGETS.autoMatchRate * 100}%, every adversarial case`,
-      ].join("\n");
-      writeFileSync(
-        join(options.out, "cash-application.md"),
-        `# Cash application eval\n\n\`\`\`\n${cashText}\n\`\`\`\n`,
-      );
-      writeFileSync(join(options.out, "cash-application.json"), `${JSON.stringify(cash, null, 2)}\n`);
-      console.log(`\n${formatCashEval(cash).split("\n").slice(0, 4).join("\n")}`);
-      console.log(`Reports: ${join(options.out, "cash-application.md")} and cash-application.json`);
-      const met =
-        cash.precision.payment >= CASH_TARGETS.precision &&
-        cash.precision.invoice >= CASH_TARGETS.precision &&
-        cash.autoMatchRate >= CASH_TARGETS.autoMatchRate &&
-        cash.adversarial.every((a) => a.passed);
-      if (!met) {
-        console.error("cash application: a target was missed (see the report)");
-        process.exitCode = 1;
-      }
-
-      const forecast = runForecastEval({ customers, seed });
-      const forecastText = [
-        `$ npm run evals -- --cash-customers ${customers} --seed ${seed}`,
-        formatForecastEval(forecast),
-      ].join("\n");
-      writeFileSync(
-        join(options.out, "forecasting.md"),
-        `# Pay-date forecast eval\n\n\`\`\`\n${forecastText}\n\`\`\`\n`,
-      );
-      writeFileSync(join(options.out, "forecasting.json"), `${JSON.stringify(forecast, null, 2)}\n`);
-      console.log(`\n${formatForecastEval(forecast).split("\n").slice(0, 5).join("\n")}`);
-      console.log(`Reports: ${join(options.out, "forecasting.md")} and forecasting.json`);
-      if (forecast.model.maeDays >= forecast.baselines.customerMean.maeDays) {
-        console.error(
-          "forecasting: the model does not beat the customer-mean baseline on the demo portfolio",
+        const report = await runEvals(
+          {
+            ...evalOptions({ short: options.short, seed, cashCustomers }),
+            policy,
+            ...(model ? { model } : {}),
+          },
+          (line) => console.log(line),
         );
-        process.exitCode = 1;
-      }
-    });
+        const written = await writeReport(report, options.out);
+        console.log("");
+        for (const t of report.targets)
+          console.log(`${t.met ? "ok  " : "MISS"} ${t.name}: ${t.value} (${t.target})`);
+        const m = report.metrics;
+        console.log(
+          `replies macro-F1: rules ${m.replies.rules.macro_f1.toFixed(3)}, LLM ${m.replies.llm.macro_f1.toFixed(3)} (${m.replies.llm.model})`,
+        );
+        console.log(
+          `simulation: DSO reduction ${(m.simulation.dso_reduction * 100).toFixed(1)}% ± ${(m.simulation.dso_reduction_sd * 100).toFixed(1)}%, collected ${(m.simulation.collected_share * 100).toFixed(1)}% (baseline ${(m.simulation.baseline_collected_share * 100).toFixed(1)}%)`,
+        );
+        console.log(`\nWrote ${written.join(", ")}`);
+        if (report.targets.some((t) => !t.met)) {
+          console.error("evals: a must-hold target was missed (see the report)");
+          process.exitCode = 1;
+        }
+      },
+    );
 }
