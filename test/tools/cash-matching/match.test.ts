@@ -259,7 +259,10 @@ describe("short and long payments", () => {
 
   it("leaves a short pay to a person when the amount equals another open invoice's balance (a wrong reference?)", () => {
     const other = invoice({ externalRef: "INV-2025-004901", balanceMinor: 60_000 });
-    const m = one({ invoices: [A, other] }, payment({ amountMinor: 60_000, remittanceText: "INV-2025-004812" }));
+    const m = one(
+      { invoices: [A, other] },
+      payment({ amountMinor: 60_000, remittanceText: "INV-2025-004812" }),
+    );
     expect(m.autoApply).toBeNull();
     const [best] = m.proposals;
     expect(best!.deductions).toEqual([{ invoiceId: A.id, amountMinor: 13_450 }]);
