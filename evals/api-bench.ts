@@ -90,16 +90,6 @@ export interface ApiBenchOptions {
   log?: (line: string) => void;
 }
 
-export const API_BENCH_DEFAULTS = {
-  actions: 100_000,
-  customers: 4000,
-  pending: 3000,
-  rate: 200,
-  seconds: 10,
-  approvals: 1000,
-  connections: 10,
-} as const;
-
 const AGENT: Caller = { kind: "agent", id: "supervisor", role: "agent" };
 const AGENT_LABEL = callerLabel(AGENT);
 /** The people who decided the history's proposals (through `arc approvals decide`). */

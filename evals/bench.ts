@@ -17,6 +17,7 @@ import { composeMessage } from "../tools/messages.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { ToolRunner } from "../tools/runner.ts";
 import { type ApiBenchOptions, benchApi, withScratchDatabase } from "./api-bench.ts";
+import type { BenchPart } from "./bench-settings.ts";
 import { benchCashMatching } from "./cash-application/bench.ts";
 import { demoPaymentHistory } from "./forecasting.ts";
 import { benchMcp, benchMcpOn, describeMcpBench } from "./mcp-bench.ts";
@@ -40,9 +41,6 @@ export interface BenchOptions {
   only?: readonly BenchPart[];
   log?: (line: string) => void;
 }
-
-export const BENCH_PARTS = ["policy", "cash", "forecast", "database", "api", "mcp", "scale"] as const;
-export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface Measurement {
   database: string;

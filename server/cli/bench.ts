@@ -2,8 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { API_BENCH_DEFAULTS } from "../../evals/api-bench.ts";
-import { BENCH_PARTS, type BenchPart, renderBench, runBench } from "../../evals/bench.ts";
+import { API_BENCH_DEFAULTS, BENCH_PARTS, type BenchPart } from "../../evals/bench-settings.ts";
 import { positiveInteger } from "./demo.ts";
 
 export function registerBenchCommand(program: Command): void {
@@ -103,6 +102,8 @@ export function registerBenchCommand(program: Command): void {
           log: (line: string) => console.error(line),
         };
         const command = `npm run bench -- --customers ${settings.customers} --calls ${settings.calls} --forecast-customers ${settings.forecastCustomers} --seed ${settings.seed} --api-actions ${api.actions} --api-customers ${api.customers} --api-rate ${api.rate} --api-approvals ${api.approvals} --mcp-clients ${settings.mcp.clients} --mcp-calls ${settings.mcp.callsPerClient} --run-customers ${settings.scale.customers} --run-workers ${settings.scale.workers} --run-concurrency ${settings.scale.concurrency}${options.only ? ` --only ${options.only}` : ""}${databaseUrl ? ` --database-url ${databaseUrl}` : ""}`;
+        // Loaded here: the benchmarks (autocannon, the MCP client, …) would otherwise load with every command.
+        const { renderBench, runBench } = await import("../../evals/bench.ts");
         const results = await runBench(settings);
         const rendered = renderBench(results, command);
         console.log(rendered);

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { brainConfigFromEnv } from "../../agents/llm/config.ts";
-import { evalOptions, runEvals, writeReport } from "../../evals/report.ts";
 import { DEFAULT_POLICY, loadPolicyFile } from "../../policies/index.ts";
 
 export function registerEvalsCommand(program: Command): void {
@@ -51,6 +50,9 @@ export function registerEvalsCommand(program: Command): void {
             undefined)
           : undefined;
 
+        // Loaded here, not at the top: the eval suites (and the charting library) would otherwise load
+        // with every `arc` command.
+        const { evalOptions, runEvals, writeReport } = await import("../../evals/report.ts");
         const report = await runEvals(
           {
             ...evalOptions({ short: options.short, seed, cashCustomers }),
