@@ -387,6 +387,16 @@ export type Supervisor = ReturnType<typeof buildSupervisor>;
  * Messages planned by a run are scheduled for the next SEND_AT_LOCAL_TIME in the customer's zone,
  * so a nightly run queues them for the morning instead of being refused by the local-time rule.
  */
+/**
+ * When a message a run queues at `now` goes out: the next SEND_AT_LOCAL_TIME in the debtor's zone, or
+ * the policy's start of allowed hours when that is later (zero-padded HH:MM compares as text).
+ * Throws RangeError on an unknown zone.
+ */
+export function runSendTime(now: Date, timeZone: string, policy: PolicyDocument): Date {
+  const start = policy.contact.localTime.start;
+  return nextLocalTime(now, timeZone, start > SEND_AT_LOCAL_TIME ? start : SEND_AT_LOCAL_TIME);
+}
+
 function schedule(
   call: PlannedCall,
   snapshot: AccountSnapshot,
@@ -394,12 +404,9 @@ function schedule(
   policy: PolicyDocument,
 ): PlannedCall {
   if (call.tool !== "send_message" || call.input.scheduledFor || call.input.channel === "letter") return call;
-  // 09:00, or later when the policy's allowed hours start later (zero-padded HH:MM compares as text).
-  const start = policy.contact.localTime.start;
-  const at = start > SEND_AT_LOCAL_TIME ? start : SEND_AT_LOCAL_TIME;
   let sendAt: Date;
   try {
-    sendAt = nextLocalTime(now, snapshot.customer.timezone, at);
+    sendAt = runSendTime(now, snapshot.customer.timezone, policy);
   } catch {
     return call; // an invalid zone: the policy refuses the message and says why
   }

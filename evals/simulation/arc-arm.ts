@@ -6,7 +6,7 @@
 // Queued email and SMS are judged again when they go out, as the outbox's dispatcher does. The
 // simulator only plays the customers, the collectors and the clock; every decision is ARC's code.
 import { decideCollection } from "../../agents/collection/decide.ts";
-import { AGENT_CALLER, SEND_AT_LOCAL_TIME } from "../../agents/supervisor.ts";
+import { AGENT_CALLER, runSendTime } from "../../agents/supervisor.ts";
 import type { Tx } from "../../db/connection.ts";
 import {
   type Channel,
@@ -702,20 +702,20 @@ class ArcArm {
     this.openMinorByDay.push(open);
   }
 
-  /** The supervisor's schedule(): messages (not letters) go out at the next 09:00 in the customer's zone. */
+  /** The supervisor's schedule(): messages (not letters) go out at the run's send time in the customer's zone. */
   private scheduled(call: PlannedCall, account: ArcAccount, now: number): PlannedCall {
     if (call.tool !== "send_message" || call.input.scheduledFor || call.input.channel === "letter")
       return call;
     return { ...call, input: { ...call.input, scheduledFor: this.sendAt(account, now) } };
   }
 
-  /** The next SEND_AT_LOCAL_TIME in the customer's zone; memoised per zone and instant (it is pure and slow). */
+  /** The supervisor's runSendTime in the customer's zone; memoised per zone and instant (it is pure and slow). */
   private sendAt(account: ArcAccount, now: number): string {
     const zone = account.customerRow.timezone;
     const key = `${zone}|${now}`;
     let at = this.sendAtCache.get(key);
     if (at === undefined) {
-      at = nextLocalTime(new Date(now), zone, SEND_AT_LOCAL_TIME).toISOString();
+      at = runSendTime(new Date(now), zone, this.policy).toISOString();
       this.sendAtCache.set(key, at);
     }
     return at;
