@@ -32,17 +32,38 @@ export async function openCheckpointer(url: string, poolSize = 1): Promise<Check
   pool.on("error", () => {});
   const saver = new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA });
   // setup() creates its tables idempotently but not atomically: serialise it across processes with
-  // a lock held on a connection of its own (the pool may have only one, which setup() needs).
+  // a lock held on a connection of its own (the pool may have only one, which setup() needs). The
+  // embedded database has one session for every connection, so there the lock excludes nobody: a
+  // setup that loses the race to another process is repeated, and then finds the work done.
   const lock = new pg.Client({ connectionString: url, application_name: "arc-checkpoints-setup" });
   await lock.connect();
   try {
     await lock.query("select pg_advisory_lock(hashtext('arc.checkpoints.setup'))");
-    await saver.setup();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await saver.setup();
+        break;
+      } catch (error) {
+        if (attempt >= SETUP_ATTEMPTS || !lostSetupRace(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+      }
+    }
     await lock.query("select pg_advisory_unlock(hashtext('arc.checkpoints.setup'))");
+  } catch (error) {
+    await pool.end();
+    throw error;
   } finally {
     await lock.end();
   }
   return { saver, close: () => pool.end() };
+}
+
+const SETUP_ATTEMPTS = 10;
+
+/** Another process created the same table, type or migration row first (unique or duplicate object). */
+function lostSetupRace(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === "23505" || code === "42P07" || code === "42710" || code === "42P06";
 }
 
 /**
