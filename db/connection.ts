@@ -10,7 +10,6 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { createConnection } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -206,6 +205,8 @@ interface ServerFile {
 
 /** Serves a PGlite instance on loopback. `dataDir` undefined means in-memory (tests). */
 export async function serveEmbedded(dataDir: string | undefined, port = 0): Promise<EmbeddedServer> {
+  // Loaded only here: a process on a PostgreSQL server never needs the WASM database.
+  const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create(dataDir ? { dataDir } : {});
   // Several clients (postgres.js, LangGraph's pg pool, other arc processes) share the one backend;
   // embedded-server.ts keeps each client's unit of work, and its transactions, together.

@@ -6,7 +6,7 @@
 // concurrency cap counts requests in flight across every caller of this client (a backoff wait does
 // not hold a slot).
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
-import { ChatOpenAI } from "@langchain/openai";
+import type { ChatOpenAI } from "@langchain/openai";
 import type { z } from "zod";
 import type { ModelConfig } from "./config.ts";
 import type { ModelUsage } from "./usage.ts";
@@ -40,7 +40,9 @@ const MAX_RETRY_AFTER_MS = 30_000;
 
 export class ModelClient {
   readonly model: string;
-  private readonly chat: ChatOpenAI;
+  // Loaded on the first request: the OpenAI client library is a large import that the rules brain,
+  // and every `arc` command not asking a model, never needs.
+  private chat: Promise<ChatOpenAI> | undefined;
 
   constructor(
     private readonly config: ModelConfig,
@@ -48,22 +50,30 @@ export class ModelClient {
       new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.model = config.model;
-    this.chat = new ChatOpenAI({
-      model: config.model,
-      // Local endpoints accept any key; the client library insists on one.
-      apiKey: config.apiKey ?? "not-needed",
-      ...(config.baseUrl ? { configuration: { baseURL: config.baseUrl } } : {}),
-      timeout: config.timeoutMs,
-      maxRetries: 0,
-      temperature: 0,
-    });
     this.slots = new Slots(config.concurrency);
+  }
+
+  private chatModel(): Promise<ChatOpenAI> {
+    const config = this.config;
+    this.chat ??= import("@langchain/openai").then(
+      ({ ChatOpenAI }) =>
+        new ChatOpenAI({
+          model: config.model,
+          // Local endpoints accept any key; the client library insists on one.
+          apiKey: config.apiKey ?? "not-needed",
+          ...(config.baseUrl ? { configuration: { baseURL: config.baseUrl } } : {}),
+          timeout: config.timeoutMs,
+          maxRetries: 0,
+          temperature: 0,
+        }),
+    );
+    return this.chat;
   }
 
   private readonly slots: Slots;
 
   async structured<T>(request: StructuredRequest<T>): Promise<T> {
-    const runnable = this.chat.withStructuredOutput(request.schema, {
+    const runnable = (await this.chatModel()).withStructuredOutput(request.schema, {
       name: request.outputName,
       method: this.config.structuredOutput,
       includeRaw: true,

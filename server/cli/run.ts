@@ -4,11 +4,11 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { utcDate } from "../../tools/ledger.ts";
 import { openArc } from "../context.ts";
-import { abortOnStop } from "../http.ts";
 import { runAccounts } from "../run.ts";
 import { renderReport } from "../run-report.ts";
 import { positiveInteger } from "./demo.ts";
 import { renderProgress } from "./progress.ts";
+import { abortOnStop } from "./signals.ts";
 
 export function registerRunCommand(program: Command): void {
   program

@@ -5,8 +5,9 @@ import { listApiKeys } from "../api-keys.ts";
 import type { Arc } from "../context.ts";
 import { openArc } from "../context.ts";
 import { deliverySetup, startDispatcher } from "../delivery.ts";
-import { serveApi, untilStopped } from "../http.ts";
+import { serveApi } from "../http.ts";
 import { nightlyScheduleFromEnv, startNightlySchedule } from "../scheduler.ts";
+import { untilStopped } from "./signals.ts";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = "127.0.0.1";

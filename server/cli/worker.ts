@@ -3,10 +3,10 @@
 // rest stay queued for the others).
 import type { Command } from "commander";
 import { openArc } from "../context.ts";
-import { abortOnStop } from "../http.ts";
 import { openRunQueue } from "../run-queue.ts";
 import { AccountWorker, workQueue } from "../run-worker.ts";
 import { positiveInteger } from "./demo.ts";
+import { abortOnStop } from "./signals.ts";
 
 export function registerWorkerCommand(program: Command): void {
   program

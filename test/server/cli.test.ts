@@ -59,7 +59,7 @@ describe("arc", { timeout: 180_000 }, () => {
     for (const name of SUBCOMMANDS) expect(help.stdout).toMatch(new RegExp(`^\\s+${name}\\b.*\\S+`, "m"));
     // One real spawn per subcommand's --help proves nothing the first did not (the same binary and
     // program): read each subcommand's help from the same program in-process, and spawn one.
-    const program = buildProgram();
+    const program = await buildProgram();
     for (const name of SUBCOMMANDS) {
       const command = program.commands.find((c) => c.name() === name);
       expect(command, name).toBeDefined();
