@@ -1,6 +1,7 @@
-// The crash harness: runs worked by an `arc run` and two `arc worker` processes on one database,
-// with processes killed by SIGKILL at random moments (a fixed seed, so a failure replays) and
-// replaced by a new worker, twenty kills in all. After each run: it completed, every account was worked exactly once
+// The crash harness: runs worked by an `arc run` and two long-lived `arc worker` processes on one
+// database, with processes killed by SIGKILL at random moments (a fixed seed, so a failure replays)
+// and replaced by a new worker, twenty kills in all, two or three per run. After each run: it
+// completed, every account was worked exactly once
 // (one finished item each, none failed), no action or message exists twice, nothing is left half
 // done (no action approved-but-not-executed, every executed message has its one communication), and
 // the audit chain verifies.
@@ -35,13 +36,13 @@ interface Proc {
   stderr(): string;
 }
 
-function start(role: "run" | "worker", asOf: string): Proc {
+function start(role: "run" | "worker", asOf?: string): Proc {
   const args =
     role === "run"
       ? [
           "run",
           "--as-of",
-          asOf,
+          asOf!,
           "--concurrency",
           "2",
           "--out",
@@ -72,6 +73,16 @@ function start(role: "run" | "worker", asOf: string): Proc {
 const one = async <T extends Record<string, unknown>>(query: ReturnType<typeof sql>) =>
   (await database.current.db.execute<T>(query))[0]!;
 
+/** Stops a process the way a deployment does, once it is up (a SIGTERM while Node is still loading ends it by the signal, before ARC can shut down cleanly); it must exit cleanly. */
+async function stop(p: Proc): Promise<void> {
+  const up = Date.now() + 30_000;
+  while (!p.stderr().includes("working the account queue") && Date.now() < up)
+    await new Promise((r) => setTimeout(r, 20));
+  p.child.kill("SIGTERM");
+  const ended = await p.exited;
+  expect(ended.code, ended.stderr).toBe(0);
+}
+
 describe("runs worked by several processes killed at random", { timeout: 900_000 }, () => {
   it(`complete every account once with nothing duplicated or lost, ${KILLS} kills`, async () => {
     await generateDemoPortfolio(database.current.db, { customers: CUSTOMERS, seed: 23, asOf: "2026-03-09" });
@@ -79,11 +90,16 @@ describe("runs worked by several processes killed at random", { timeout: 900_000
     let kills = 0;
     let killedMidAccount = 0;
     let day = 10;
+    // Workers live across runs, as they do in production (a run a night, workers always up); each
+    // run has its own `arc run` owner.
+    let workers: Proc[] = [start("worker"), start("worker")];
     while (kills < KILLS) {
       const asOf = `2026-03-${String(day++).padStart(2, "0")}`;
-      let procs: Proc[] = [start("run", asOf), start("worker", asOf), start("worker", asOf)];
-      // One or two kills per run, at random moments after the run has begun working accounts.
-      let killsThisRun = Math.min(KILLS - kills, 1 + Math.floor(random() * 2));
+      // Workers started in place of a killed owner: back to two, stopped gracefully.
+      while (workers.length > 2) await stop(workers.shift()!);
+      let owner: Proc | undefined = start("run", asOf);
+      // Two or three kills per run, at random moments after the run has begun working accounts.
+      let killsThisRun = Math.min(KILLS - kills, 2 + Math.floor(random() * 2));
       let runId: string | undefined;
       const deadline = Date.now() + 240_000;
       for (;;) {
@@ -96,7 +112,8 @@ describe("runs worked by several processes killed at random", { timeout: 900_000
         runId = row[0]?.id;
         if (row[0]?.status === "completed") break;
         if (killsThisRun > 0 && row[0] && row[0].finished >= 1 && random() < 0.3) {
-          const victim = procs[Math.floor(random() * procs.length)]!;
+          const alive: Proc[] = [...(owner ? [owner] : []), ...workers];
+          const victim: Proc = alive[Math.floor(random() * alive.length)]!;
           victim.child.kill("SIGKILL");
           expect((await victim.exited).signal).toBe("SIGKILL");
           kills++;
@@ -106,34 +123,23 @@ describe("runs worked by several processes killed at random", { timeout: 900_000
           );
           if (held.n > 0) killedMidAccount++;
           killsThisRun--;
-          // Restarted at once as a worker: the run needs no owner to complete — whichever worker
+          // Replaced at once by a worker: the run needs no owner to complete — whichever worker
           // finishes its last account finishes it. (A restarted `arc run` taking over its run is
           // run-crash.test.ts; here a restart could find the run completed and start a second one.)
-          procs = procs.map((p) => (p === victim ? start("worker", asOf) : p));
+          if (victim === owner) owner = undefined;
+          workers = workers.filter((w) => w !== victim);
+          workers.push(start("worker"));
         }
         // An owner that exits after completing is fine; one that exits otherwise is a failure.
-        for (const p of procs.filter((p) => p.role === "run" && p.child.exitCode !== null)) {
-          const ended = await p.exited;
+        if (owner && owner.child.exitCode !== null) {
+          const ended = await owner.exited;
           expect(ended.code, ended.stderr).toBe(0);
         }
         await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 150)));
       }
-      // Stopped the way a deployment stops them, once they are up (a SIGTERM while Node is still
-      // loading ends it by the signal, before ARC can shut down cleanly).
-      for (const p of procs.filter((p) => p.role === "worker")) {
-        const up = Date.now() + 30_000;
-        while (!p.stderr().includes("working the account queue") && Date.now() < up)
-          await new Promise((r) => setTimeout(r, 20));
-        p.child.kill("SIGTERM");
-      }
-      const owner = procs.find((p) => p.role === "run");
       if (owner) {
         const ownerEnded = await owner.exited;
         expect(ownerEnded.code, ownerEnded.stderr).toBe(0);
-      }
-      for (const p of procs.filter((p) => p.role === "worker")) {
-        const ended = await p.exited;
-        expect(ended.code, ended.stderr).toBe(0);
       }
 
       // Every account worked, exactly once, none failed.
@@ -178,6 +184,7 @@ describe("runs worked by several processes killed at random", { timeout: 900_000
       const audit = await verifyAudit(database.current.db);
       expect(audit.problems).toEqual([]);
     }
+    for (const w of workers) await stop(w);
     expect(kills).toBe(KILLS);
     // The kills hurt: most landed on a process part way through accounts.
     expect(killedMidAccount).toBeGreaterThanOrEqual(5);
