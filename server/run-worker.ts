@@ -300,7 +300,8 @@ export async function invokeAccount(
       {
         configurable: {
           thread_id: threadId,
-          snapshots: {} satisfies SnapshotCache,
+          // The plan's snapshot, read a moment ago: the route node reuses it instead of reading again.
+          snapshots,
           ...(usage ? { usage } : {}),
         },
         durability: "exit",
@@ -350,6 +351,9 @@ export interface WorkQueueOptions {
   exitWhenIdle?: boolean;
 }
 
+/** How often a worker counts a run's progress (a full count of its items) while the queue is full. */
+const PROGRESS_CHECK_MS = 1_000;
+
 /** Works jobs until the run named is finished, or until aborted. Returns the accounts this process worked for that run. */
 export async function workQueue(
   arc: Arc,
@@ -359,9 +363,16 @@ export async function workQueue(
 ): Promise<AccountResult[]> {
   const mine: AccountResult[] = [];
   const batch = Math.max(1, options.concurrency) * 2;
+  // The run's progress counts all its items: on a large run, counting after every batch would cost
+  // the database more than the accounts. Counted once a second, and whenever the queue ran short
+  // (the run may be about to finish).
+  let progressCheckedAt = 0;
+  let queueRanShort = true;
+  let finishCheckedAt = 0;
   for (;;) {
     if (options.signal?.aborted) break;
-    if (options.untilRunFinished) {
+    if (options.untilRunFinished && (queueRanShort || Date.now() - progressCheckedAt >= PROGRESS_CHECK_MS)) {
+      progressCheckedAt = Date.now();
       const progress = await runProgress(arc, options.untilRunFinished);
       if (!progress) break;
       options.onProgress?.(progress);
@@ -372,6 +383,7 @@ export async function workQueue(
       }
     }
     const jobs = await queue.fetch(batch);
+    queueRanShort = jobs.length < batch;
     if (jobs.length === 0) {
       // Nothing queued, but the run may wait on accounts a dead worker took.
       const recovered = await recoverLostJobs(arc, queue);
@@ -413,6 +425,10 @@ export async function workQueue(
       await worker.unclaim(released.map((id) => claims.get(id)!));
       await queue.release(released);
     }
+    // Whether a run this batch touched is now finished: the same count, so the same cadence (a run
+    // missed here is finished by its owner, or by any worker once the queue is empty).
+    if (!queueRanShort && Date.now() - finishCheckedAt < PROGRESS_CHECK_MS) continue;
+    finishCheckedAt = Date.now();
     for (const runId of touched) {
       if (runId !== options.untilRunFinished && (await finishRun(arc, runId))) {
         worker.forget(runId);
