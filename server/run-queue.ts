@@ -6,6 +6,7 @@
 // an account twice has no second effect — every tool call carries an idempotency key made of the
 // as-of date, account and call (server/run.ts) — and a worker skips an account whose item is finished.
 import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
 import PgBoss from "pg-boss";
 import type { Arc } from "./context.ts";
 
@@ -74,6 +75,31 @@ export function accountJobId(runId: string, customerId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * pg-boss fetches the highest priority first, but its own index serves only (name, start_after): each
+ * fetch sorted every queued job, ≈ 60–75 ms per fetch with 100k accounts queued — more database time
+ * than the accounts themselves. With this index the fetch reads the first few entries in order.
+ */
+const FETCH_ORDER_INDEX = "arc_job_fetch_order";
+
+async function ensureFetchOrderIndex(arc: Arc): Promise<void> {
+  const db = arc.database.db;
+  const [found] = await db.execute<{ exists: boolean }>(
+    sql`select to_regclass(${`pgboss.${FETCH_ORDER_INDEX}`}) is not null as exists`,
+  );
+  if (found?.exists) return;
+  // Processes starting together: the lock (on the embedded database, its exclusive transaction)
+  // lets one create it.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('arc.queue.fetch_index'))`);
+    await tx.execute(
+      sql.raw(
+        `create index if not exists ${FETCH_ORDER_INDEX} on pgboss.job (name, priority desc, created_on, id) where state < 'active'`,
+      ),
+    );
+  });
+}
+
 /** Rows per insert: one statement per few thousand jobs keeps a 100k-account run's enqueue to seconds. */
 const ENQUEUE_BATCH = 5_000;
 
@@ -102,6 +128,7 @@ export async function openRunQueue(
     retryDelay: 0,
     expireInSeconds: settings.expireInSeconds,
   });
+  await ensureFetchOrderIndex(arc);
   return {
     settings,
     async enqueue(runId, customerIds) {

@@ -302,6 +302,25 @@ function toProgress(
   return { ...run, accounts: { total, finished, paused, failed } };
 }
 
+/**
+ * A run's status and whether any of its accounts is still to be worked: a probe of the (run, status)
+ * index rather than a count of every item, for the workers' frequent "is it finished?".
+ */
+export async function runState(
+  arc: Arc,
+  runId: string,
+): Promise<{ status: string; unfinished: boolean } | null> {
+  const [row] = await arc.database.db
+    .select({
+      status: runs.status,
+      unfinished: sql<boolean>`exists (select 1 from ${runItems} i
+        where i.run_id = ${runId} and i.status in ('pending', 'running'))`,
+    })
+    .from(runs)
+    .where(eq(runs.id, runId));
+  return row ?? null;
+}
+
 export async function runProgress(arc: Arc, runId: string): Promise<RunProgress | null> {
   const [row] = await progressQuery(arc).where(eq(runs.id, runId));
   return row ? toProgress(row) : null;

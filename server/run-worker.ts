@@ -20,7 +20,13 @@ import type { ToolRunner } from "../tools/runner.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
 import { ACCOUNT_QUEUE, type AccountJob, type RunQueue } from "./run-queue.ts";
-import { type AccountResult, type RunProgress, reportFromResults, runProgress } from "./run-report.ts";
+import {
+  type AccountResult,
+  type RunProgress,
+  reportFromResults,
+  runProgress,
+  runState,
+} from "./run-report.ts";
 
 /** A run judges everything as of this hour (UTC) on its as-of date. */
 export const RUN_HOUR_UTC = "06:00:00";
@@ -351,8 +357,10 @@ export interface WorkQueueOptions {
   exitWhenIdle?: boolean;
 }
 
-/** How often a worker counts a run's progress (a full count of its items) while the queue is full. */
+/** How often a worker asks whether a run is finished while the queue is full. */
 const PROGRESS_CHECK_MS = 1_000;
+/** How often a run's owner counts its progress for display (a count of every item). */
+const PROGRESS_REPORT_MS = 2_000;
 
 /** Works jobs until the run named is finished, or until aborted. Returns the accounts this process worked for that run. */
 export async function workQueue(
@@ -363,22 +371,31 @@ export async function workQueue(
 ): Promise<AccountResult[]> {
   const mine: AccountResult[] = [];
   const batch = Math.max(1, options.concurrency) * 2;
-  // The run's progress counts all its items: on a large run, counting after every batch would cost
-  // the database more than the accounts. Counted once a second, and whenever the queue ran short
-  // (the run may be about to finish).
-  let progressCheckedAt = 0;
+  // Whether the run is finished is asked of the (run, status) index, once a second and whenever the
+  // queue ran short (the run may be about to finish); the progress shown counts every item, so it is
+  // counted less often.
+  let stateCheckedAt = 0;
+  let progressReportedAt = 0;
   let queueRanShort = true;
   let finishCheckedAt = 0;
+  const report = async (runId: string) => {
+    if (!options.onProgress) return;
+    progressReportedAt = Date.now();
+    const progress = await runProgress(arc, runId);
+    if (progress) options.onProgress?.(progress);
+  };
   for (;;) {
     if (options.signal?.aborted) break;
-    if (options.untilRunFinished && (queueRanShort || Date.now() - progressCheckedAt >= PROGRESS_CHECK_MS)) {
-      progressCheckedAt = Date.now();
-      const progress = await runProgress(arc, options.untilRunFinished);
-      if (!progress) break;
-      options.onProgress?.(progress);
-      if (progress.status !== "running") break;
-      if (progress.accounts.finished >= progress.accounts.total) {
-        await finishRun(arc, options.untilRunFinished);
+    const runId = options.untilRunFinished;
+    if (runId && (queueRanShort || Date.now() - stateCheckedAt >= PROGRESS_CHECK_MS)) {
+      stateCheckedAt = Date.now();
+      const state = await runState(arc, runId);
+      if (!state) break;
+      if (state.status !== "running" || !state.unfinished) await report(runId);
+      else if (Date.now() - progressReportedAt >= PROGRESS_REPORT_MS) await report(runId);
+      if (state.status !== "running") break;
+      if (!state.unfinished) {
+        await finishRun(arc, runId);
         continue;
       }
     }
@@ -520,8 +537,8 @@ export async function finishRun(arc: Arc, runId: string): Promise<boolean> {
     .from(runs)
     .where(eq(runs.id, runId));
   if (run?.status !== "running") return false;
-  const progress = await runProgress(arc, runId);
-  if (!progress || progress.accounts.finished < progress.accounts.total) return false;
+  const state = await runState(arc, runId);
+  if (!state || state.unfinished) return false;
   const now = runInstant(run.asOf);
   await recordCashForecast(arc, runId, now, run.asOf);
   const brain = (run.options as { brain?: string }).brain ?? "rules";

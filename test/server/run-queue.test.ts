@@ -145,3 +145,36 @@ describe("a queued run", { timeout: 120_000 }, () => {
     expect(run!.report.accounts.total).toBe(40);
   });
 });
+
+describe("the queue's fetch order", { timeout: 120_000 }, () => {
+  it("hands out the riskiest accounts first, through ARC's fetch-order index, however many processes open it at once", async () => {
+    const settings = { expireInSeconds: 60, maintenanceIntervalSeconds: 30, pollIntervalMs: 500 };
+    // Three processes starting together (an `arc run` and two workers): each ensures the index.
+    const queues = await Promise.all([1, 2, 3].map(() => openRunQueue(arc(), settings)));
+    try {
+      const indexes = await rows<{ indexdef: string }>(
+        sql`select indexdef from pg_indexes where schemaname = 'pgboss' and indexname = 'arc_job_fetch_order'`,
+      );
+      expect(indexes).toHaveLength(1);
+      expect(indexes[0]!.indexdef).toMatch(
+        /\(name, priority DESC, created_on, id\) WHERE \(state < 'active'/,
+      );
+      const runId = "7f1c2d3e-0000-4000-8000-0000000000aa";
+      const customerIds = Array.from(
+        { length: 30 },
+        (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+      );
+      await queues[0]!.enqueue(runId, customerIds);
+      const handedOut: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const jobs = await queues[i]!.fetch(10);
+        handedOut.push(...jobs.map((j) => j.data.customerId));
+        await queues[i]!.complete(jobs.map((j) => j.id));
+      }
+      // In the order given (first is riskiest), across processes.
+      expect(handedOut).toEqual(customerIds);
+    } finally {
+      for (const queue of queues) await queue.stop();
+    }
+  });
+});
