@@ -348,6 +348,11 @@ export interface WorkQueueOptions {
   signal?: AbortSignal;
   /** Return once this run is finished (completed by any worker); without it, work until aborted. */
   untilRunFinished?: string;
+  /**
+   * Return the accounts this process worked for `untilRunFinished` (default true); false keeps none
+   * in memory — half a 100k-account run's results would be held to the end for nothing.
+   */
+  collectResults?: boolean;
   onProgress?: (progress: RunProgress) => void;
   /** Each account this process worked. */
   onAccount?: (runId: string, account: AccountResult) => void;
@@ -431,7 +436,7 @@ export async function workQueue(
         const account = await worker.work(claim);
         done.push(jobId);
         touched.add(runId);
-        if (runId === options.untilRunFinished) mine.push(account);
+        if (runId === options.untilRunFinished && options.collectResults !== false) mine.push(account);
         options.onAccount?.(runId, account);
       }
     };

@@ -51,8 +51,9 @@ export interface RunOptions {
    */
   signal?: AbortSignal;
   /**
-   * Return every account's result (default true); false leaves `accounts` empty — a very large run
-   * whose caller needs only the report (the results stay in run_items).
+   * Return every account's result (default true); false leaves `accounts` empty and holds no
+   * results in memory while the run works — a very large run whose caller needs only the report (the
+   * results stay in run_items; an interrupted run's report then covers every account finished so far).
    */
   returnAccounts?: boolean;
   /** Once the run has its id (a new run, or the unfinished one it resumes), before any account is worked. */
@@ -106,6 +107,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
         concurrency: options.concurrency,
         ...(options.signal ? { signal: options.signal } : {}),
         untilRunFinished: runId,
+        collectResults: options.returnAccounts !== false,
         onProgress: (progress) => options.onProgress?.(progress.accounts.finished, progress.accounts.total),
       });
     } finally {
@@ -114,10 +116,15 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     }
     const progress = await runProgress(arc, runId);
     if (progress?.status === "running") {
-      const report = buildReport(runId, options.asOf, false, local, {
-        brain: options.brain.name,
-        model: combineUsage(local.flatMap((a) => (a.model ? [a.model] : []))),
-      });
+      // Interrupted: the report of what this process worked, or, when it kept no results, of every
+      // account the run has finished so far.
+      const report =
+        options.returnAccounts === false
+          ? await reportFromResults(arc, { runId, asOf: options.asOf, brain: options.brain.name })
+          : buildReport(runId, options.asOf, false, local, {
+              brain: options.brain.name,
+              model: combineUsage(local.flatMap((a) => (a.model ? [a.model] : []))),
+            });
       return {
         runId,
         asOf: options.asOf,

@@ -146,6 +146,25 @@ describe("a queued run", { timeout: 120_000 }, () => {
   });
 });
 
+describe("a run whose caller wants only the report", { timeout: 120_000 }, () => {
+  it("keeps no account results in memory and reports every account from the stored results", async () => {
+    const result = await runAccounts(arc(), {
+      asOf: "2026-03-12",
+      concurrency: 3,
+      dryRun: false,
+      brain: rulesBrain,
+      returnAccounts: false,
+    });
+    expect(result.interrupted).toBe(false);
+    expect(result.accounts).toEqual([]);
+    expect(result.report.accounts.total).toBe(40);
+    const [stored] = await rows<{ n: number }>(
+      sql`select count(*)::int as n from run_items where run_id = ${result.runId} and status in ('done', 'paused')`,
+    );
+    expect(stored!.n).toBe(40);
+  });
+});
+
 describe("the queue's fetch order", { timeout: 120_000 }, () => {
   it("hands out the riskiest accounts first, through ARC's fetch-order index, however many processes open it at once", async () => {
     const settings = { expireInSeconds: 60, maintenanceIntervalSeconds: 30, pollIntervalMs: 500 };
