@@ -16,6 +16,8 @@ import {
   threadIdFor,
 } from "../agents/supervisor.ts";
 import { customers, runItems, runs, runWorkers } from "../db/schema.ts";
+import { loadAccountSnapshots } from "../tools/read/account-snapshot.ts";
+import type { AccountSnapshot } from "../tools/read/account-snapshot-types.ts";
 import type { ToolRunner } from "../tools/runner.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
@@ -75,6 +77,8 @@ export class AccountWorker {
   private checkpointer: Promise<Checkpointer> | undefined;
   private saver: PausedOnlySaver | undefined;
   private readonly contexts = new Map<string, Promise<RunContext | null>>();
+  /** Snapshots read for a batch of claims at once, by "runId:customerId"; `work` takes its own. */
+  private readonly prefetched = new Map<string, AccountSnapshot>();
   private heartbeat: NodeJS.Timeout | undefined;
   private registered: Promise<void> | undefined;
 
@@ -155,6 +159,33 @@ export class AccountWorker {
     return claims;
   }
 
+  /**
+   * Reads the claimed accounts' snapshots together — eleven statements for the batch instead of eleven
+   * per account. An account read here is worked moments later; anything that changes it meanwhile
+   * (a collector's decision) is judged again by the policy engine when the agents act. A failed read
+   * only means each account reads its own.
+   */
+  async prefetch(claims: readonly Claim[]): Promise<void> {
+    const byRun = new Map<string, string[]>();
+    for (const claim of claims) byRun.set(claim.runId, [...(byRun.get(claim.runId) ?? []), claim.customerId]);
+    for (const [runId, customerIds] of byRun) {
+      const context = await this.contextFor(runId);
+      if (!context) continue;
+      try {
+        const snapshots = await loadAccountSnapshots(
+          this.arc.runner.db,
+          customerIds,
+          context.asOf,
+          new Date(context.now),
+        );
+        for (const [customerId, snapshot] of snapshots)
+          this.prefetched.set(`${runId}:${customerId}`, snapshot);
+      } catch {
+        // Read one by one instead.
+      }
+    }
+  }
+
   /** Works one claimed account and records its result on the item. */
   async work(claim: Claim): Promise<AccountResult> {
     const { runId, customerId } = claim;
@@ -165,6 +196,9 @@ export class AccountWorker {
     const where = and(eq(runItems.runId, runId), eq(runItems.customerId, customerId));
     const saver = await this.saverReady();
     const usage = this.brain.createUsage?.();
+    const key = `${runId}:${customerId}`;
+    const snapshot = this.prefetched.get(key);
+    this.prefetched.delete(key);
     const account = await invokeAccount(
       this.arc.runner,
       context.supervisor,
@@ -172,6 +206,7 @@ export class AccountWorker {
       { runId, asOf: context.asOf, now: context.now, dryRun: false, staleThread: claim.cutOff },
       { id: customerId, externalRef: claim.externalRef },
       usage,
+      snapshot,
     );
     const model = usage?.summary();
     if (model && (model.calls > 0 || model.fallbacks > 0)) account.model = model;
@@ -196,6 +231,7 @@ export class AccountWorker {
 
   /** Gives claimed accounts that were not started back (their items "pending" again). */
   async unclaim(claims: readonly Claim[]): Promise<void> {
+    for (const claim of claims) this.prefetched.delete(`${claim.runId}:${claim.customerId}`);
     for (const claim of claims)
       await this.arc.database.db
         .update(runItems)
@@ -280,10 +316,12 @@ export async function invokeAccount(
   run: { runId: string; asOf: string; now: string; dryRun: boolean; staleThread?: boolean },
   customer: { id: string; externalRef: string },
   usage?: ReturnType<NonNullable<Brain["createUsage"]>>,
+  /** The account's snapshot, already read (a worker's batch read); read here otherwise. */
+  snapshot?: AccountSnapshot,
 ): Promise<AccountResult> {
   const threadId = threadIdFor(run.runId, customer.id);
   try {
-    const snapshots: SnapshotCache = {};
+    const snapshots: SnapshotCache = snapshot ? { current: snapshot } : {};
     const account = { customerId: customer.id, asOf: run.asOf, now: run.now };
     // An account with nothing to do ends at the route node: say so without starting a thread.
     const plan = await planAccount(runner, account, snapshots);
@@ -417,6 +455,7 @@ export async function workQueue(
       continue;
     }
     const claims = await worker.claim(jobs);
+    await worker.prefetch([...claims.values()]);
     // Jobs with nothing to do (finished items, runs no longer running) are done at once.
     const done: string[] = jobs.filter((job) => !claims.has(job.id)).map((job) => job.id);
     const released: string[] = [];

@@ -3,6 +3,7 @@ import { generateDemoPortfolio } from "../../db/demo/generate.ts";
 import { customers } from "../../db/schema.ts";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
+import { loadAccountSnapshots } from "../../tools/read/account-snapshot.ts";
 import type { AccountSnapshot } from "../../tools/read/account-snapshot-types.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
 import { type ToolResult, ToolRunner } from "../../tools/runner.ts";
@@ -61,6 +62,15 @@ describe("account_snapshot", () => {
     }
     // The demo leaves unidentified payments citing invoice numbers: identification places some.
     expect(candidates).toBeGreaterThan(0);
+
+    // A worker reads a batch of accounts at once: the same snapshots, each account's own rows only.
+    const one = new Map<string, AccountSnapshot>();
+    for (const { id } of all) one.set(id, await snapshot(id, "2026-03-10"));
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const batch = await loadAccountSnapshots(db, [...all.map((c) => c.id), unknown], "2026-03-10", NOW);
+    expect(batch.size).toBe(all.length);
+    expect(batch.has(unknown)).toBe(false);
+    for (const { id } of all) expect(batch.get(id), id).toEqual(one.get(id));
   });
 
   it("shows open and paid invoices with days late, and finds unidentified payments that may be the customer's", async () => {

@@ -71,121 +71,167 @@ export const accountSnapshot = defineTool({
   input: z.object({ customerId: id("customerId"), asOf: isoDate.optional() }),
   async run(input, db, ctx): Promise<AccountSnapshot> {
     const asOf = input.asOf ?? utcDate(ctx.now);
-    const [customer] = await db.select().from(customers).where(eq(customers.id, input.customerId));
-    if (!customer) throw new ToolInputError("customerId", `no customer ${input.customerId}`);
-    const since = (days: number) => new Date(Date.parse(`${asOf}T00:00:00Z`) - days * DAY);
+    const snapshot = (await loadAccountSnapshots(db, [input.customerId], asOf, ctx.now)).get(
+      input.customerId,
+    );
+    if (!snapshot) throw new ToolInputError("customerId", `no customer ${input.customerId}`);
+    return snapshot;
+  },
+});
 
-    // Independent reads, issued together: postgres.js pipelines them (one write, one wait) or spreads
-    // them over the pool, instead of eleven round trips one after another.
-    const [
-      contactRows,
-      openRows,
-      paidRows,
-      disputeRows,
-      promiseRows,
-      planRows,
-      communicationRows,
-      unappliedRows,
-      candidateRows,
-      recentRows,
-    ] = await Promise.all([
-      db
-        .select()
-        .from(contacts)
-        .where(eq(contacts.customerId, customer.id))
-        .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id)),
-      db
-        .select({
-          ...openInvoiceColumns,
-          earlyDiscountPercent: invoices.earlyDiscountPercent,
-          earlyDiscountUntil: invoices.earlyDiscountUntil,
-        })
-        .from(invoices)
-        .where(
-          and(
-            eq(invoices.customerId, customer.id),
-            sql`${invoices.balanceMinor} > 0`,
-            isNull(invoices.voidedAt),
-          ),
-        )
-        .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
-      db
-        .select({
-          id: invoices.id,
-          externalRef: invoices.externalRef,
-          currency: invoices.currency,
-          amountMinor: invoices.amountMinor,
-          issueDate: invoices.issueDate,
-          dueDate: invoices.dueDate,
-          paidOn: sql<string>`(select max(p.received_on)::text from payment_applications a
+type ReadDb = Parameters<typeof accountSnapshot.run>[1];
+
+/** Rows grouped by their customer, each group in the query's order. */
+function byCustomer<R>(rows: readonly R[], key: (row: R) => string | null): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
+  for (const row of rows) {
+    const id = key(row);
+    if (id === null) continue;
+    const group = groups.get(id);
+    if (group) group.push(row);
+    else groups.set(id, [row]);
+  }
+  return groups;
+}
+
+/**
+ * The account snapshots of several customers at once, as of a date: the same eleven reads as one
+ * account's, each for all of them (`customer_id = any(…)`), so a worker that claimed a batch of
+ * accounts reads them in eleven statements rather than eleven per account. Customers that do not
+ * exist are absent from the map. `account_snapshot` is this with one customer.
+ */
+export async function loadAccountSnapshots(
+  db: ReadDb,
+  customerIds: readonly string[],
+  asOf: string,
+  now: Date,
+): Promise<Map<string, AccountSnapshot>> {
+  const ids = [...new Set(customerIds)];
+  const snapshots = new Map<string, AccountSnapshot>();
+  if (ids.length === 0) return snapshots;
+  const since = (days: number) => new Date(Date.parse(`${asOf}T00:00:00Z`) - days * DAY);
+
+  // Independent reads, issued together: postgres.js pipelines them (one write, one wait) or spreads
+  // them over the pool, instead of eleven round trips one after another.
+  const [
+    customerRows,
+    contactRows,
+    openRows,
+    paidRows,
+    disputeRows,
+    promiseRows,
+    planRows,
+    communicationRows,
+    unappliedRows,
+    candidateRows,
+    recentRows,
+  ] = await Promise.all([
+    db.select().from(customers).where(inArray(customers.id, ids)),
+    db
+      .select()
+      .from(contacts)
+      .where(inArray(contacts.customerId, ids))
+      .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id)),
+    db
+      .select({
+        ...openInvoiceColumns,
+        customerId: invoices.customerId,
+        earlyDiscountPercent: invoices.earlyDiscountPercent,
+        earlyDiscountUntil: invoices.earlyDiscountUntil,
+      })
+      .from(invoices)
+      .where(
+        and(inArray(invoices.customerId, ids), sql`${invoices.balanceMinor} > 0`, isNull(invoices.voidedAt)),
+      )
+      .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
+    db
+      .select({
+        id: invoices.id,
+        customerId: invoices.customerId,
+        externalRef: invoices.externalRef,
+        currency: invoices.currency,
+        amountMinor: invoices.amountMinor,
+        issueDate: invoices.issueDate,
+        dueDate: invoices.dueDate,
+        paidOn: sql<string>`(select max(p.received_on)::text from payment_applications a
           join payments p on p.id = a.payment_id where a.invoice_id = "invoices"."id")`,
-        })
-        .from(invoices)
-        .where(
-          and(
-            eq(invoices.customerId, customer.id),
-            eq(invoices.balanceMinor, 0),
-            gte(invoices.dueDate, minusDays(asOf, 730)),
-          ),
-        )
-        .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
-      db
-        .select()
-        .from(disputes)
-        .where(
-          and(
-            eq(disputes.customerId, customer.id),
-            or(inArray(disputes.status, ["open", "investigating"]), gte(disputes.resolvedAt, since(90))),
-          ),
-        )
-        .orderBy(asc(disputes.openedAt), asc(disputes.id)),
-      db
-        .select()
-        .from(promisesToPay)
-        .where(
-          and(
-            eq(promisesToPay.customerId, customer.id),
-            or(eq(promisesToPay.status, "open"), gte(promisesToPay.resolvedAt, since(180))),
-          ),
-        )
-        .orderBy(asc(promisesToPay.promisedDate), asc(promisesToPay.id)),
-      db
-        .select()
-        .from(paymentPlans)
-        .where(
-          and(
-            eq(paymentPlans.customerId, customer.id),
-            or(inArray(paymentPlans.status, ["proposed", "active"]), gte(paymentPlans.updatedAt, since(180))),
-          ),
-        )
-        .orderBy(asc(paymentPlans.createdAt), asc(paymentPlans.id)),
-      db
-        .select()
-        .from(communications)
-        .where(and(eq(communications.customerId, customer.id), gte(communications.occurredAt, since(90))))
-        .orderBy(desc(communications.occurredAt), desc(communications.id)),
-      db
-        .select(paymentColumns)
-        .from(payments)
-        .where(
-          and(eq(payments.customerId, customer.id), sql`${payments.amountMinor} > ${payments.appliedMinor}`),
-        )
-        .orderBy(asc(payments.receivedOn), asc(payments.id)),
-      candidatePayments(db, customer.id),
-      db
-        .select({
-          ...paymentColumns,
-          appliedTo: sql<{ invoiceId: string; amountMinor: number }[]>`coalesce((
+      })
+      .from(invoices)
+      .where(
+        and(
+          inArray(invoices.customerId, ids),
+          eq(invoices.balanceMinor, 0),
+          gte(invoices.dueDate, minusDays(asOf, 730)),
+        ),
+      )
+      .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
+    db
+      .select()
+      .from(disputes)
+      .where(
+        and(
+          inArray(disputes.customerId, ids),
+          or(inArray(disputes.status, ["open", "investigating"]), gte(disputes.resolvedAt, since(90))),
+        ),
+      )
+      .orderBy(asc(disputes.openedAt), asc(disputes.id)),
+    db
+      .select()
+      .from(promisesToPay)
+      .where(
+        and(
+          inArray(promisesToPay.customerId, ids),
+          or(eq(promisesToPay.status, "open"), gte(promisesToPay.resolvedAt, since(180))),
+        ),
+      )
+      .orderBy(asc(promisesToPay.promisedDate), asc(promisesToPay.id)),
+    db
+      .select()
+      .from(paymentPlans)
+      .where(
+        and(
+          inArray(paymentPlans.customerId, ids),
+          or(inArray(paymentPlans.status, ["proposed", "active"]), gte(paymentPlans.updatedAt, since(180))),
+        ),
+      )
+      .orderBy(asc(paymentPlans.createdAt), asc(paymentPlans.id)),
+    db
+      .select()
+      .from(communications)
+      .where(and(inArray(communications.customerId, ids), gte(communications.occurredAt, since(90))))
+      .orderBy(desc(communications.occurredAt), desc(communications.id)),
+    db
+      .select(paymentColumns)
+      .from(payments)
+      .where(and(inArray(payments.customerId, ids), sql`${payments.amountMinor} > ${payments.appliedMinor}`))
+      .orderBy(asc(payments.receivedOn), asc(payments.id)),
+    candidatePayments(db, ids),
+    db
+      .select({
+        ...paymentColumns,
+        appliedTo: sql<{ invoiceId: string; amountMinor: number }[]>`coalesce((
           select jsonb_agg(jsonb_build_object('invoiceId', a.invoice_id, 'amountMinor', a.amount_minor) order by a.invoice_id)
           from payment_applications a where a.payment_id = "payments"."id"), '[]'::jsonb)`,
-        })
-        .from(payments)
-        .where(and(eq(payments.customerId, customer.id), gte(payments.receivedOn, minusDays(asOf, 730))))
-        .orderBy(asc(payments.receivedOn), asc(payments.id)),
-    ]);
-    return {
+      })
+      .from(payments)
+      .where(and(inArray(payments.customerId, ids), gte(payments.receivedOn, minusDays(asOf, 730))))
+      .orderBy(asc(payments.receivedOn), asc(payments.id)),
+  ]);
+  const contactsOf = byCustomer(contactRows, (r) => r.customerId);
+  const openOf = byCustomer(openRows, (r) => r.customerId);
+  const paidOf = byCustomer(paidRows, (r) => r.customerId);
+  const disputesOf = byCustomer(disputeRows, (r) => r.customerId);
+  const promisesOf = byCustomer(promiseRows, (r) => r.customerId);
+  const plansOf = byCustomer(planRows, (r) => r.customerId);
+  const communicationsOf = byCustomer(communicationRows, (r) => r.customerId);
+  const unappliedOf = byCustomer(unappliedRows, (r) => r.customerId);
+  const candidatesOf = byCustomer(candidateRows, (r) => r.suggestedCustomerId);
+  const recentOf = byCustomer(recentRows, (r) => r.customerId);
+  for (const customer of customerRows) {
+    const id = customer.id;
+    snapshots.set(id, {
       asOf,
-      now: ctx.now.toISOString(),
+      now: now.toISOString(),
       customer: {
         id: customer.id,
         externalRef: customer.externalRef,
@@ -212,7 +258,7 @@ export const accountSnapshot = defineTool({
         outreachPauseReason: customer.outreachPauseReason,
         bankAccounts: customer.bankAccounts,
       },
-      contacts: contactRows.map((c) => ({
+      contacts: (contactsOf.get(id) ?? []).map((c) => ({
         id: c.id,
         name: c.name,
         email: c.email,
@@ -228,18 +274,24 @@ export const accountSnapshot = defineTool({
         callOptedOutAt: iso(c.callOptedOutAt),
         letterOptedOutAt: iso(c.letterOptedOutAt),
       })),
-      openInvoices: openRows.map(({ earlyDiscountPercent, earlyDiscountUntil, ...i }) => ({
-        ...i,
-        lastDunnedAt: iso(i.lastDunnedAt),
-        earlyDiscount:
-          earlyDiscountPercent !== null && earlyDiscountUntil !== null
-            ? { percent: earlyDiscountPercent, until: earlyDiscountUntil }
-            : null,
-      })),
-      paidInvoices: paidRows
+      openInvoices: (openOf.get(id) ?? []).map(
+        ({ earlyDiscountPercent, earlyDiscountUntil, customerId: _, ...i }) => ({
+          ...i,
+          lastDunnedAt: iso(i.lastDunnedAt),
+          earlyDiscount:
+            earlyDiscountPercent !== null && earlyDiscountUntil !== null
+              ? { percent: earlyDiscountPercent, until: earlyDiscountUntil }
+              : null,
+        }),
+      ),
+      paidInvoices: (paidOf.get(id) ?? [])
         .filter((i) => i.paidOn)
-        .map((i) => ({ ...i, paidOn: i.paidOn, daysLate: daysBetween(i.dueDate, i.paidOn) })),
-      disputes: disputeRows.map(
+        .map(({ customerId: _, ...i }) => ({
+          ...i,
+          paidOn: i.paidOn,
+          daysLate: daysBetween(i.dueDate, i.paidOn),
+        })),
+      disputes: (disputesOf.get(id) ?? []).map(
         (d): SnapshotDispute => ({
           id: d.id,
           invoiceId: d.invoiceId,
@@ -254,7 +306,7 @@ export const accountSnapshot = defineTool({
           resolvedAt: iso(d.resolvedAt),
         }),
       ),
-      promises: promiseRows.map(
+      promises: (promisesOf.get(id) ?? []).map(
         (p): SnapshotPromise => ({
           id: p.id,
           invoiceIds: p.invoiceIds,
@@ -266,7 +318,7 @@ export const accountSnapshot = defineTool({
           createdAt: p.createdAt.toISOString(),
         }),
       ),
-      paymentPlans: planRows.map(
+      paymentPlans: (plansOf.get(id) ?? []).map(
         (p): SnapshotPaymentPlan => ({
           id: p.id,
           invoiceIds: p.invoiceIds,
@@ -277,7 +329,7 @@ export const accountSnapshot = defineTool({
           createdAt: p.createdAt.toISOString(),
         }),
       ),
-      communications: communicationRows.map(
+      communications: (communicationsOf.get(id) ?? []).map(
         (c): SnapshotCommunication => ({
           id: c.id,
           direction: c.direction as SnapshotCommunication["direction"],
@@ -290,29 +342,29 @@ export const accountSnapshot = defineTool({
           invoiceIds: c.invoiceIds,
         }),
       ),
-      unappliedPayments: unappliedRows.map(snapshotPayment),
-      candidatePayments: candidateRows.map(snapshotPayment),
-      recentPayments: recentRows.map(snapshotPayment),
-    };
-  },
-});
+      unappliedPayments: (unappliedOf.get(id) ?? []).map(snapshotPayment),
+      candidatePayments: (candidatesOf.get(id) ?? []).map(({ suggestedCustomerId: _, ...p }) =>
+        snapshotPayment(p),
+      ),
+      recentPayments: (recentOf.get(id) ?? []).map(snapshotPayment),
+    });
+  }
+  return snapshots;
+}
 
 /**
  * Unidentified payments cash application's payer identification (the identify_payments tool) says
  * are most likely this customer's. The specialist matches them; a payment identified by name only
  * is never applied without a person.
  */
-async function candidatePayments(
-  db: Parameters<typeof accountSnapshot.run>[1],
-  customerId: string,
-): Promise<PaymentRow[]> {
+async function candidatePayments(db: ReadDb, customerIds: readonly string[]) {
   return db
-    .select(paymentColumns)
+    .select({ ...paymentColumns, suggestedCustomerId: payments.suggestedCustomerId })
     .from(payments)
     .where(
       and(
         isNull(payments.customerId),
-        eq(payments.suggestedCustomerId, customerId),
+        inArray(payments.suggestedCustomerId, [...customerIds]),
         sql`${payments.amountMinor} > ${payments.appliedMinor}`,
       ),
     )
