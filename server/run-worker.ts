@@ -402,8 +402,10 @@ export interface WorkQueueOptions {
 
 /** How often a worker asks whether a run is finished while the queue is full. */
 const PROGRESS_CHECK_MS = 1_000;
-/** How often a run's owner counts its progress for display (a count of every item). */
+/** How often a run's owner counts its progress for display (a count of every item)… */
 const PROGRESS_REPORT_MS = 2_000;
+/** …unless the run is this small, when counting after every batch costs next to nothing. */
+const COUNT_EVERY_BATCH_UP_TO = 2_000;
 
 /** Works jobs until the run named is finished, or until aborted. Returns the accounts this process worked for that run. */
 export async function workQueue(
@@ -414,27 +416,32 @@ export async function workQueue(
 ): Promise<AccountResult[]> {
   const mine: AccountResult[] = [];
   const batch = Math.max(1, options.concurrency) * 2;
-  // Whether the run is finished is asked of the (run, status) index, once a second and whenever the
-  // queue ran short (the run may be about to finish); the progress shown counts every item, so it is
-  // counted less often.
+  // Whether the run is finished is asked of the (run, status) index; the progress shown counts every
+  // item. On a small run both are cheap and asked after every batch; on a large one (more items than
+  // COUNT_EVERY_BATCH_UP_TO) the question is asked once a second or when the queue runs short (the
+  // run may be about to finish), and the count is made every 2 s.
   let stateCheckedAt = 0;
   let progressReportedAt = 0;
   let queueRanShort = true;
   let finishCheckedAt = 0;
+  let runSize = 0;
   const report = async (runId: string) => {
     if (!options.onProgress) return;
     progressReportedAt = Date.now();
     const progress = await runProgress(arc, runId);
-    if (progress) options.onProgress?.(progress);
+    if (!progress) return;
+    runSize = progress.accounts.total;
+    options.onProgress(progress);
   };
   for (;;) {
     if (options.signal?.aborted) break;
     const runId = options.untilRunFinished;
-    if (runId && (queueRanShort || Date.now() - stateCheckedAt >= PROGRESS_CHECK_MS)) {
+    const small = runSize <= COUNT_EVERY_BATCH_UP_TO;
+    if (runId && (small || queueRanShort || Date.now() - stateCheckedAt >= PROGRESS_CHECK_MS)) {
       stateCheckedAt = Date.now();
       const state = await runState(arc, runId);
       if (!state) break;
-      if (state.status !== "running" || !state.unfinished) await report(runId);
+      if (small || state.status !== "running" || !state.unfinished) await report(runId);
       else if (Date.now() - progressReportedAt >= PROGRESS_REPORT_MS) await report(runId);
       if (state.status !== "running") break;
       if (!state.unfinished) {
