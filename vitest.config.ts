@@ -3,8 +3,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // PGlite is single-connection and WASM-heavy: one process per file, each with its own database.
+    // Each file opens its own database (test/support/db.ts) in a forked worker process. Workers are
+    // reused across files (isolate: false): a file's imports — LangGraph, drizzle, the tools — load
+    // once per worker rather than once per file, which was ~3 minutes of every run. Test files keep
+    // no module-level state that another file could see (no mocks, no globals, no env writes).
     pool: "forks",
+    isolate: false,
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,

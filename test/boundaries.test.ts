@@ -44,3 +44,30 @@ describe("folder boundaries", () => {
     expect(importedFolders(join(ROOT, "server/run.ts"))).toEqual(expect.arrayContaining(["agents", "db"]));
   });
 });
+
+/** What in a test file would leak into the next file run by the same worker (vitest.config.ts: isolate: false). */
+const PROCESS_WIDE = [
+  /\bvi\.(mock|doMock|stubGlobal|stubEnv|useFakeTimers|spyOn)\(/,
+  /process\.env(\.\w+|\[[^\]]+\])\s*=[^=]/,
+  /delete\s+process\.env/,
+  /\bglobalThis\.\w+\s*=[^=]/,
+];
+
+describe("test files share worker processes", () => {
+  it("so none changes process-wide state: no module mocks, stubbed globals, fake timers or environment writes", () => {
+    const leaks = sources("test")
+      .filter((file) => file !== import.meta.filename) // its own examples below
+      .flatMap((file) => {
+        const text = readFileSync(file, "utf8");
+        return PROCESS_WIDE.filter((pattern) => pattern.test(text)).map(
+          (pattern) => `${relative(ROOT, file)}: ${pattern}`,
+        );
+      });
+    expect(leaks).toEqual([]);
+  });
+  it("the check sees such a change", () => {
+    expect(PROCESS_WIDE.some((p) => p.test('process.env.ARC_MODEL = "x";'))).toBe(true);
+    expect(PROCESS_WIDE.some((p) => p.test("vi.useFakeTimers();"))).toBe(true);
+    expect(PROCESS_WIDE.some((p) => p.test('if (process.env.ARC_MODEL === "x")'))).toBe(false);
+  });
+});
