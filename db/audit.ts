@@ -1,10 +1,11 @@
 // The audit log: append-only and hash-chained. Each entry's hash covers its own content and the
-// previous entry's hash, and `seq` is assigned gap-free under a transaction-scoped advisory lock, so
+// previous entry's hash, and `seq` is assigned gap-free under a transaction-scoped advisory lock
+// (inside the database: arc_audit_append, migration 0012), so
 // an edited row breaks its hash, a deleted row leaves a hole in `seq` (or breaks the next row's
 // link), and reordering breaks the chain. Deleting the newest rows is only visible against a head
 // hash kept elsewhere: `arc audit verify` prints the head so it can be anchored outside the database.
 import { createHash } from "node:crypto";
-import { asc, desc, gt, sql } from "drizzle-orm";
+import { asc, gt, sql } from "drizzle-orm";
 import type { DbOrTx } from "./connection.ts";
 import { auditLog } from "./schema.ts";
 
@@ -51,32 +52,36 @@ export function hashEntry(prevHash: string, content: HashedContent): string {
   return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(content)).digest("hex");
 }
 
+/** Stand-ins for the values the database decides (db/migrations/0012_audit_append.sql). */
+const AT_TOKEN = JSON.stringify("\u0000arc:at\u0000");
+const SEQ_TOKEN = JSON.stringify("\u0000arc:seq\u0000");
+
 /**
- * Appends one entry inside the caller's transaction. The advisory lock serialises appenders until
- * that transaction ends, which keeps `seq` gap-free and the chain linear.
+ * Appends one entry inside the caller's transaction, in one round trip: arc_audit_append takes the
+ * chain's advisory lock (held until that transaction ends, which keeps `seq` gap-free and the chain
+ * linear), reads the newest entry and inserts the next, stamping `at` and `seq` under the lock. The
+ * entry's canonical JSON is made here, with stand-ins for those two values (no text stored in the
+ * database can contain them: it holds no NUL), and sent in the three pieces around them.
  */
 export async function appendAudit(tx: DbOrTx, event: AuditEvent): Promise<{ seq: number; hash: string }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('arc.audit'))`);
-  const [last] = await tx
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
-    .from(auditLog)
-    .orderBy(desc(auditLog.seq))
-    .limit(1);
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const content: HashedContent = {
-    seq: (last?.seq ?? 0) + 1,
-    at: new Date().toISOString(),
+  // Normalise through JSON once, so what is hashed is exactly what jsonb stores and returns.
+  const data = JSON.parse(JSON.stringify(event.data ?? {}));
+  const content = {
     actor: event.actor,
     event: event.event,
     entityType: event.entityType ?? null,
     entityId: event.entityId ?? null,
     actionId: event.actionId ?? null,
-    // Normalise through JSON once, so what is hashed is exactly what jsonb stores and returns.
-    data: JSON.parse(JSON.stringify(event.data ?? {})),
+    data,
   };
-  const hash = hashEntry(prevHash, content);
-  await tx.insert(auditLog).values({ ...content, prevHash, hash });
-  return { seq: content.seq, hash };
+  const json = canonicalJson({ ...content, at: JSON.parse(AT_TOKEN), seq: JSON.parse(SEQ_TOKEN) });
+  const atAt = json.indexOf(AT_TOKEN);
+  const seqAt = json.indexOf(SEQ_TOKEN, atAt + AT_TOKEN.length);
+  const [row] = await tx.execute<{ seq: number; hash: string }>(sql`
+    select seq::int8 as seq, hash from arc_audit_append(${content.actor}, ${content.event},
+      ${content.entityType}, ${content.entityId}, ${content.actionId}::uuid, ${JSON.stringify(data)}::jsonb,
+      ${json.slice(0, atAt)}, ${json.slice(atAt + AT_TOKEN.length, seqAt)}, ${json.slice(seqAt + SEQ_TOKEN.length)})`);
+  return { seq: Number(row!.seq), hash: row!.hash };
 }
 
 export interface AuditVerification {

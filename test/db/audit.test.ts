@@ -99,6 +99,35 @@ describe("the audit log", () => {
     expect(result).toMatchObject({ ok: true, entries: 17, headSeq: 17 });
   });
 
+  it("verifies entries of any content, stamped in chain order by the database", async () => {
+    const db = database.current.db;
+    const awkward = [
+      { at: "not the entry's", seq: 99, "": "empty key" },
+      { quote: 'say "paid"', backslash: "C:\\ledger\\", newline: "a\nb", tab: "\t" },
+      { unicode: "Zahlung für Rechnung – 支付 – 💶", escaped: "\\u0000arc:at\\u0000" },
+      {
+        number: 1.5,
+        big: 2 ** 53 - 1,
+        negative: -0.25,
+        nulls: [null, { x: null }],
+        deep: { z: { y: [{}] } },
+      },
+    ];
+    for (const data of awkward)
+      await db.transaction((tx) => appendAudit(tx, { actor: "émilie", event: "test.awkward", data }));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        db.transaction((tx) => appendAudit(tx, { actor: `w${i}`, event: "test.order", data: { i } })),
+      ),
+    );
+    expect(await verifyAudit(db)).toMatchObject({ ok: true, entries: 17, headSeq: 17 });
+    const stamps = await db.execute<{ seq: number; at: string }>(
+      sql`select seq::int as seq, at::text as at from audit_log order by seq`,
+    );
+    const times = stamps.map((r) => Date.parse(r.at.replace(" ", "T").replace(/\+00$/, "Z")));
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
+  });
+
   it("an entry from a rolled-back transaction leaves no trace", async () => {
     const db = database.current.db;
     await expect(
