@@ -167,7 +167,11 @@ export class AccountWorker {
    */
   async prefetch(claims: readonly Claim[]): Promise<void> {
     const byRun = new Map<string, string[]>();
-    for (const claim of claims) byRun.set(claim.runId, [...(byRun.get(claim.runId) ?? []), claim.customerId]);
+    for (const claim of claims) {
+      const ids = byRun.get(claim.runId);
+      if (ids) ids.push(claim.customerId);
+      else byRun.set(claim.runId, [claim.customerId]);
+    }
     for (const [runId, customerIds] of byRun) {
       const context = await this.contextFor(runId);
       if (!context) continue;
@@ -400,8 +404,6 @@ export interface WorkQueueOptions {
   exitWhenIdle?: boolean;
 }
 
-/** How often a worker asks whether a run is finished while the queue is full. */
-const PROGRESS_CHECK_MS = 1_000;
 /** How often a run's owner counts its progress for display (a count of every item)… */
 const PROGRESS_REPORT_MS = 2_000;
 /** …unless the run is this small, when counting after every batch costs next to nothing. */
@@ -416,14 +418,9 @@ export async function workQueue(
 ): Promise<AccountResult[]> {
   const mine: AccountResult[] = [];
   const batch = Math.max(1, options.concurrency) * 2;
-  // Whether the run is finished is asked of the (run, status) index; the progress shown counts every
-  // item. On a small run both are cheap and asked after every batch; on a large one (more items than
-  // COUNT_EVERY_BATCH_UP_TO) the question is asked once a second or when the queue runs short (the
-  // run may be about to finish), and the count is made every 2 s.
-  let stateCheckedAt = 0;
+  // Whether the run is finished is an index probe, asked after every batch; the progress shown counts
+  // every item, so on a run of more than COUNT_EVERY_BATCH_UP_TO accounts it is counted every 2 s.
   let progressReportedAt = 0;
-  let queueRanShort = true;
-  let finishCheckedAt = 0;
   let runSize = 0;
   const report = async (runId: string) => {
     if (!options.onProgress) return;
@@ -436,13 +433,16 @@ export async function workQueue(
   for (;;) {
     if (options.signal?.aborted) break;
     const runId = options.untilRunFinished;
-    const small = runSize <= COUNT_EVERY_BATCH_UP_TO;
-    if (runId && (small || queueRanShort || Date.now() - stateCheckedAt >= PROGRESS_CHECK_MS)) {
-      stateCheckedAt = Date.now();
+    if (runId) {
       const state = await runState(arc, runId);
       if (!state) break;
-      if (small || state.status !== "running" || !state.unfinished) await report(runId);
-      else if (Date.now() - progressReportedAt >= PROGRESS_REPORT_MS) await report(runId);
+      if (
+        runSize <= COUNT_EVERY_BATCH_UP_TO ||
+        state.status !== "running" ||
+        !state.unfinished ||
+        Date.now() - progressReportedAt >= PROGRESS_REPORT_MS
+      )
+        await report(runId);
       if (state.status !== "running") break;
       if (!state.unfinished) {
         await finishRun(arc, runId);
@@ -450,7 +450,6 @@ export async function workQueue(
       }
     }
     const jobs = await queue.fetch(batch);
-    queueRanShort = jobs.length < batch;
     if (jobs.length === 0) {
       // Nothing queued, but the run may wait on accounts a dead worker took.
       const recovered = await recoverLostJobs(arc, queue);
@@ -493,10 +492,6 @@ export async function workQueue(
       await worker.unclaim(released.map((id) => claims.get(id)!));
       await queue.release(released);
     }
-    // Whether a run this batch touched is now finished: the same count, so the same cadence (a run
-    // missed here is finished by its owner, or by any worker once the queue is empty).
-    if (!queueRanShort && Date.now() - finishCheckedAt < PROGRESS_CHECK_MS) continue;
-    finishCheckedAt = Date.now();
     for (const runId of touched) {
       if (runId !== options.untilRunFinished && (await finishRun(arc, runId))) {
         worker.forget(runId);
