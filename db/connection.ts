@@ -40,6 +40,10 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size for a real Postgres; the embedded server always gets 1 (see docs/architecture.md). */
   maxConnections?: number;
+  /** `url` is an embedded server (a scratch PGlite): connect to it as to the embedded database. */
+  embeddedServer?: boolean;
+  /** drizzle's queries as prepared statements on a real server (default: ARC_DB_PREPARED_STATEMENTS, on). */
+  preparedStatements?: boolean;
 }
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -49,14 +53,20 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   const url = options.url ?? process.env.DATABASE_URL;
   if (url) {
     return connect(url, {
-      embedded: false,
+      embedded: options.embeddedServer ?? false,
+      prepared: options.preparedStatements ?? preparedStatementsWanted(),
       max: options.maxConnections ?? 10,
       migrate: options.migrate ?? true,
     });
   }
   const dataDir = resolve(options.dataDir ?? process.env.ARC_DATA_DIR ?? ".arc");
   const embedded = await startOrJoinEmbedded(dataDir);
-  const database = await connect(embedded.url, { embedded: true, max: 1, migrate: options.migrate ?? true });
+  const database = await connect(embedded.url, {
+    embedded: true,
+    prepared: false,
+    max: 1,
+    migrate: options.migrate ?? true,
+  });
   return {
     ...database,
     async close() {
@@ -68,7 +78,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
 
 async function connect(
   url: string,
-  options: { embedded: boolean; max: number; migrate: boolean },
+  options: { embedded: boolean; prepared: boolean; max: number; migrate: boolean },
 ): Promise<Database> {
   if (options.migrate) {
     try {
@@ -89,7 +99,7 @@ async function connect(
     }
   }
   const sql = createClient(url, options.max, { oltp: !options.embedded });
-  const db = drizzle(sql, { schema });
+  const db = drizzle(options.prepared && !options.embedded ? preparingStatements(sql) : sql, { schema });
   return { db, sql, url, embedded: options.embedded, close: () => sql.end({ timeout: 5 }) };
 }
 
@@ -114,6 +124,50 @@ export function createClient(url: string, max: number, tuning: { oltp?: boolean 
     },
     connection: { application_name: "arc", ...(tuning.oltp ? { jit: "off" } : {}) },
     ...(countingQueries ? { debug: countQuery } : {}),
+  });
+}
+
+/**
+ * ARC_DB_PREPARED_STATEMENTS=off turns prepared statements off, for a connection pooler that cannot
+ * keep them (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
+ */
+export function preparedStatementsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.ARC_DB_PREPARED_STATEMENTS?.trim().toLowerCase();
+  if (value === undefined || value === "" || value === "on") return true;
+  if (value === "off") return false;
+  throw new Error(`ARC_DB_PREPARED_STATEMENTS: expected "on" or "off", got ${JSON.stringify(value)}`);
+}
+
+/**
+ * The client drizzle is given on a real server: its queries prepared. drizzle sends each query
+ * unprepared, and postgres.js then describes a query with parameters before executing it — two round
+ * trips, and the server parses and plans it every time. Prepared (a named statement per connection
+ * and query text, which postgres.js keeps), a query is one round trip after its first, and the
+ * server reuses the parse and, where it pays, the plan. Transactions and savepoints hand drizzle
+ * clients of their own, so those are wrapped too. Not on the embedded server: its connections share
+ * one session, which would keep every connection's statements for as long as it runs.
+ */
+export function preparingStatements(sql: postgres.Sql): postgres.Sql {
+  type Work = (client: postgres.Sql) => unknown;
+  const wrapWork = (args: unknown[]) => {
+    const work = args.pop() as Work;
+    return [...args, (client: postgres.Sql) => work(preparingStatements(client))];
+  };
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      switch (property) {
+        case "unsafe":
+          return (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+            target.unsafe(query, params as never, { ...options, prepare: true });
+        case "begin":
+          return (...args: unknown[]) => (target.begin as (...a: unknown[]) => unknown)(...wrapWork(args));
+        case "savepoint":
+          return (...args: unknown[]) =>
+            (target as unknown as { savepoint: (...a: unknown[]) => unknown }).savepoint(...wrapWork(args));
+        default:
+          return Reflect.get(target, property, receiver);
+      }
+    },
   });
 }
 
@@ -180,7 +234,7 @@ export async function openScratchDatabase(
     };
   }
   const server = await serveEmbedded(undefined);
-  const database = await openDatabase({ url: server.url, maxConnections: 1 });
+  const database = await openDatabase({ url: server.url, maxConnections: 1, embeddedServer: true });
   return {
     ...database,
     embedded: true,
