@@ -128,6 +128,12 @@ export interface SupervisorOptions {
  */
 export interface SnapshotCache {
   current?: AccountSnapshot;
+  /**
+   * Idempotency keys of the account's actions waiting for approval, when read with the snapshot (a
+   * worker's batch, `pendingApprovalKeys`); the act nodes add those they queue. Without it, each act
+   * node asks `pending_approvals`.
+   */
+  pendingApprovalKeys?: string[];
 }
 
 /** The account as the agents see it, from the invocation's cache when nothing changed since. */
@@ -225,7 +231,8 @@ export function buildSupervisor(options: SupervisorOptions) {
     const now = new Date(state.now);
     const outcomes: CallOutcome[] = [];
     const pending: { call: PlannedCall; result: Extract<ToolResult, { status: "pending_approval" }> }[] = [];
-    const waiting = state.dryRun ? new Map<string, string>() : await waitingApprovals(state);
+    const cache = config?.configurable?.snapshots as SnapshotCache | undefined;
+    const waiting = state.dryRun ? new Map<string, string>() : await waitingApprovals(state, cache);
     const executedKeys = new Set<string>();
     for (const call of state.planned[specialist] ?? []) {
       const base = { specialist, key: call.key, tool: call.tool, why: call.why };
@@ -268,6 +275,7 @@ export function buildSupervisor(options: SupervisorOptions) {
     }
     for (const { call, result } of pending) {
       outcomes.push(outcomeOf({ specialist, key: call.key, tool: call.tool, why: call.why }, result));
+      cache?.pendingApprovalKeys?.push(idempotencyKeyFor(state.asOf, state.customerId, call.key));
     }
     ledgerChanged(config, outcomes);
     const awaiting = pending.map(({ call, result }) => ({
@@ -347,16 +355,20 @@ export function buildSupervisor(options: SupervisorOptions) {
   };
 
   /** Pending approvals on this account, by call key (the part of the idempotency key after the account). */
-  async function waitingApprovals(state: AccountState): Promise<Map<string, string>> {
-    const result = await runner.call<{ approvals: { idempotencyKey: string }[] }>(
-      "pending_approvals",
-      { customerId: state.customerId, limit: 500 },
-      { caller, now: new Date(state.now) },
-    );
+  async function waitingApprovals(state: AccountState, cache?: SnapshotCache): Promise<Map<string, string>> {
     const byCallKey = new Map<string, string>();
-    if (result.status !== "ok") return byCallKey;
+    let keys = cache?.pendingApprovalKeys;
+    if (!keys) {
+      const result = await runner.call<{ approvals: { idempotencyKey: string }[] }>(
+        "pending_approvals",
+        { customerId: state.customerId, limit: 500 },
+        { caller, now: new Date(state.now) },
+      );
+      if (result.status !== "ok") return byCallKey;
+      keys = result.output.approvals.map((a) => a.idempotencyKey);
+    }
     const marker = `:account:${state.customerId}:`;
-    for (const { idempotencyKey } of result.output.approvals) {
+    for (const idempotencyKey of keys) {
       const at = idempotencyKey.indexOf(marker);
       if (at >= 0) byCallKey.set(idempotencyKey.slice(at + marker.length), idempotencyKey);
     }

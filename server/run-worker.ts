@@ -18,6 +18,7 @@ import {
 import { customers, runItems, runs, runWorkers } from "../db/schema.ts";
 import { loadAccountSnapshots } from "../tools/read/account-snapshot.ts";
 import type { AccountSnapshot } from "../tools/read/account-snapshot-types.ts";
+import { pendingApprovalKeys } from "../tools/read/pending-approvals.ts";
 import type { ToolRunner } from "../tools/runner.ts";
 import type { Arc } from "./context.ts";
 import { payDateModelFor } from "./pay-date-model.ts";
@@ -64,6 +65,12 @@ export interface Claim {
   cutOff: boolean;
 }
 
+/** One account's batch reads. */
+export interface Prefetched {
+  snapshot: AccountSnapshot;
+  pendingApprovalKeys: readonly string[];
+}
+
 interface RunContext {
   runId: string;
   asOf: string;
@@ -77,8 +84,8 @@ export class AccountWorker {
   private checkpointer: Promise<Checkpointer> | undefined;
   private saver: PausedOnlySaver | undefined;
   private readonly contexts = new Map<string, Promise<RunContext | null>>();
-  /** Snapshots read for a batch of claims at once, by "runId:customerId"; `work` takes its own. */
-  private readonly prefetched = new Map<string, AccountSnapshot>();
+  /** What was read for a batch of claims at once, by "runId:customerId"; `work` takes its own. */
+  private readonly prefetched = new Map<string, Prefetched>();
   private heartbeat: NodeJS.Timeout | undefined;
   private registered: Promise<void> | undefined;
 
@@ -160,10 +167,10 @@ export class AccountWorker {
   }
 
   /**
-   * Reads the claimed accounts' snapshots together — eleven statements for the batch instead of eleven
-   * per account. An account read here is worked moments later; anything that changes it meanwhile
-   * (a collector's decision) is judged again by the policy engine when the agents act. A failed read
-   * only means each account reads its own.
+   * Reads the claimed accounts' snapshots and waiting approvals together — twelve statements for the
+   * batch instead of eleven per account and two per specialist. An account read here is worked
+   * moments later; anything that changes it meanwhile (a collector's decision) is judged again by the
+   * policy engine when the agents act. A failed read only means each account reads its own.
    */
   async prefetch(claims: readonly Claim[]): Promise<void> {
     const byRun = new Map<string, string[]>();
@@ -176,14 +183,16 @@ export class AccountWorker {
       const context = await this.contextFor(runId);
       if (!context) continue;
       try {
-        const snapshots = await loadAccountSnapshots(
-          this.arc.runner.db,
-          customerIds,
-          context.asOf,
-          new Date(context.now),
-        );
+        const now = new Date(context.now);
+        const [snapshots, waiting] = await Promise.all([
+          loadAccountSnapshots(this.arc.runner.db, customerIds, context.asOf, now),
+          pendingApprovalKeys(this.arc.runner.db, customerIds, now),
+        ]);
         for (const [customerId, snapshot] of snapshots)
-          this.prefetched.set(`${runId}:${customerId}`, snapshot);
+          this.prefetched.set(`${runId}:${customerId}`, {
+            snapshot,
+            pendingApprovalKeys: waiting.get(customerId) ?? [],
+          });
       } catch {
         // Read one by one instead.
       }
@@ -201,7 +210,7 @@ export class AccountWorker {
     const saver = await this.saverReady();
     const usage = this.brain.createUsage?.();
     const key = `${runId}:${customerId}`;
-    const snapshot = this.prefetched.get(key);
+    const prefetched = this.prefetched.get(key);
     this.prefetched.delete(key);
     const account = await invokeAccount(
       this.arc.runner,
@@ -210,7 +219,7 @@ export class AccountWorker {
       { runId, asOf: context.asOf, now: context.now, dryRun: false, staleThread: claim.cutOff },
       { id: customerId, externalRef: claim.externalRef },
       usage,
-      snapshot,
+      prefetched,
     );
     const model = usage?.summary();
     if (model && (model.calls > 0 || model.fallbacks > 0)) account.model = model;
@@ -320,12 +329,14 @@ export async function invokeAccount(
   run: { runId: string; asOf: string; now: string; dryRun: boolean; staleThread?: boolean },
   customer: { id: string; externalRef: string },
   usage?: ReturnType<NonNullable<Brain["createUsage"]>>,
-  /** The account's snapshot, already read (a worker's batch read); read here otherwise. */
-  snapshot?: AccountSnapshot,
+  /** The account's snapshot and waiting approvals, already read (a worker's batch); read here otherwise. */
+  prefetched?: Prefetched,
 ): Promise<AccountResult> {
   const threadId = threadIdFor(run.runId, customer.id);
   try {
-    const snapshots: SnapshotCache = snapshot ? { current: snapshot } : {};
+    const snapshots: SnapshotCache = prefetched
+      ? { current: prefetched.snapshot, pendingApprovalKeys: [...prefetched.pendingApprovalKeys] }
+      : {};
     const account = { customerId: customer.id, asOf: run.asOf, now: run.now };
     // An account with nothing to do ends at the route node: say so without starting a thread.
     const plan = await planAccount(runner, account, snapshots);

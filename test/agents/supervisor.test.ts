@@ -11,6 +11,8 @@ import { DEFAULT_POLICY, type PolicyDocument } from "../../policies/index.ts";
 import type { Caller } from "../../policies/types.ts";
 import { decideAction } from "../../server/approvals.ts";
 import { runAccounts } from "../../server/run.ts";
+import { loadAccountSnapshots } from "../../tools/read/account-snapshot.ts";
+import { pendingApprovalKeys } from "../../tools/read/pending-approvals.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
 import { ToolRunner } from "../../tools/runner.ts";
 import { useTestDatabase } from "../support/db.ts";
@@ -265,6 +267,93 @@ describe("a payment-plan offer rides on the contact that carries it", () => {
     );
     expect(await messagesTo(refused.id)).toHaveLength(0);
     expect(await plansOf(refused.id)).toEqual([]);
+  });
+});
+
+describe("a worker's batch reads", () => {
+  it("find the approvals still waiting (not expired, not decided), and the supervisor then asks nobody and queues nothing twice", async () => {
+    const db = database.current.db;
+    const big = DEFAULT_POLICY.approval.largeBalanceMinor.default + 200_000;
+    const { customer } = await overdueAccount(big, 16, { isConsumer: true });
+    await db.update(invoices).set({ dunningLevel: 3 }).where(eq(invoices.customerId, customer.id));
+    const quiet = await overdueAccount(5_000, 3);
+    const first = await invokeFor(
+      customer.id,
+      "55555555-5555-4555-8555-555555555555",
+      buildSupervisor({ runner: runner(), brain: rulesBrain, checkpointer: new MemorySaver() }),
+    );
+    const heldId = first.__interrupt__?.[0]?.value.actionRequests[0]?.actionId;
+    const [held] = await db.select().from(actions).where(eq(actions.id, heldId!));
+    // The quiet account has an approval that expired and one already decided: neither waits.
+    const stale = {
+      tool: "send_message",
+      input: {},
+      customerId: quiet.customer.id,
+      verdict: "needs_approval",
+      policyVersion: "v",
+      caller: DANA,
+    };
+    await db.insert(actions).values([
+      { ...stale, idempotencyKey: "expired", status: "pending", expiresAt: new Date("2026-03-10T00:00:00Z") },
+      { ...stale, idempotencyKey: "decided", status: "rejected" },
+    ]);
+    const now = new Date("2026-03-11T06:00:00.000Z");
+    const waiting = await pendingApprovalKeys(db, [customer.id, quiet.customer.id], now);
+    expect(waiting).toEqual(
+      new Map([
+        [customer.id, [held!.idempotencyKey]],
+        [quiet.customer.id, []],
+      ]),
+    );
+
+    // The next night, with the batch's reads: no pending_approvals call, the held message not queued again.
+    const asked: string[] = [];
+    const spied = runner();
+    const call = spied.call.bind(spied);
+    spied.call = ((
+      name: string,
+      ...rest: Parameters<typeof call> extends [string, ...infer R] ? R : never
+    ) => {
+      asked.push(name);
+      return call(name, ...rest);
+    }) as typeof spied.call;
+    const nightly = buildSupervisor({ runner: spied, brain: rulesBrain, checkpointer: new MemorySaver() });
+    const snapshots = await loadAccountSnapshots(db, [customer.id], "2026-03-11", now);
+    const nextRunId = "66666666-6666-4666-8666-666666666666";
+    const rerun = (await nightly.invoke(
+      {
+        customerId: customer.id,
+        asOf: "2026-03-11",
+        now: now.toISOString(),
+        runId: nextRunId,
+        dryRun: false,
+      },
+      {
+        configurable: {
+          thread_id: threadIdFor(nextRunId, customer.id),
+          snapshots: { current: snapshots.get(customer.id), pendingApprovalKeys: waiting.get(customer.id) },
+        },
+      },
+    )) as Awaited<ReturnType<typeof invokeFor>>;
+    expect(rerun.outcomes.find((o) => o.tool === "send_message")).toMatchObject({
+      status: "skipped",
+      error: `already waiting for approval (${held!.idempotencyKey})`,
+    });
+    expect(asked).not.toContain("pending_approvals");
+    expect(asked).not.toContain("account_snapshot");
+    // Without them, the supervisor reads for itself.
+    await nightly.invoke(
+      {
+        customerId: quiet.customer.id,
+        asOf: "2026-03-11",
+        now: now.toISOString(),
+        runId: nextRunId,
+        dryRun: false,
+      },
+      { configurable: { thread_id: threadIdFor(nextRunId, quiet.customer.id) } },
+    );
+    expect(asked).toContain("pending_approvals");
+    expect(await messagesTo(customer.id)).toHaveLength(0);
   });
 });
 

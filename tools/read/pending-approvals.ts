@@ -117,6 +117,34 @@ export const pendingApprovals = defineTool({
   },
 });
 
+/**
+ * The idempotency keys of the customers' actions waiting for approval (pending, not expired), by
+ * customer: one statement for a worker's batch of accounts, where the supervisor would otherwise ask
+ * `pending_approvals` (a page, a count and amounts) once per specialist per account.
+ */
+export async function pendingApprovalKeys(
+  db: DbOrTx,
+  customerIds: readonly string[],
+  now: Date,
+): Promise<Map<string, string[]>> {
+  const keys = new Map<string, string[]>();
+  if (customerIds.length === 0) return keys;
+  const rows = await db
+    .select({ customerId: actions.customerId, idempotencyKey: actions.idempotencyKey })
+    .from(actions)
+    .where(
+      and(
+        inArray(actions.customerId, [...customerIds]),
+        eq(actions.status, "pending"),
+        or(isNull(actions.expiresAt), gt(actions.expiresAt, now)),
+      ),
+    )
+    .orderBy(asc(actions.createdAt), asc(actions.id));
+  for (const id of customerIds) keys.set(id, []);
+  for (const row of rows) keys.get(row.customerId!)?.push(row.idempotencyKey);
+  return keys;
+}
+
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json =>
