@@ -54,7 +54,8 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   if (url) {
     return connect(url, {
       embedded: options.embeddedServer ?? false,
-      prepared: options.preparedStatements ?? preparedStatementsWanted(),
+      // Never on an embedded server: its connections share one session (preparingStatements).
+      prepared: !options.embeddedServer && (options.preparedStatements ?? preparedStatementsWanted()),
       max: options.maxConnections ?? 10,
       migrate: options.migrate ?? true,
     });
@@ -99,7 +100,7 @@ async function connect(
     }
   }
   const sql = createClient(url, options.max, { oltp: !options.embedded });
-  const db = drizzle(options.prepared && !options.embedded ? preparingStatements(sql) : sql, { schema });
+  const db = drizzle(options.prepared ? preparingStatements(sql) : sql, { schema });
   return { db, sql, url, embedded: options.embedded, close: () => sql.end({ timeout: 5 }) };
 }
 

@@ -18,6 +18,10 @@ export interface ApprovalAmount {
   byCurrency: Record<string, number>;
 }
 
+/** An action still waiting for a collector at `now`: pending and not expired. */
+const waitingForApproval = (now: Date) =>
+  and(eq(actions.status, "pending"), or(isNull(actions.expiresAt), gt(actions.expiresAt, now)));
+
 export const pendingApprovals = defineTool({
   name: "pending_approvals",
   description:
@@ -47,8 +51,7 @@ export const pendingApprovals = defineTool({
       ? `%${input.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
       : undefined;
     const where = and(
-      eq(actions.status, "pending"),
-      or(isNull(actions.expiresAt), gt(actions.expiresAt, ctx.now)),
+      waitingForApproval(ctx.now),
       input.customerId ? eq(actions.customerId, input.customerId) : undefined,
       input.actionId ? eq(actions.id, input.actionId) : undefined,
       input.tool ? eq(actions.tool, input.tool) : undefined,
@@ -132,13 +135,7 @@ export async function pendingApprovalKeys(
   const rows = await db
     .select({ customerId: actions.customerId, idempotencyKey: actions.idempotencyKey })
     .from(actions)
-    .where(
-      and(
-        inArray(actions.customerId, [...customerIds]),
-        eq(actions.status, "pending"),
-        or(isNull(actions.expiresAt), gt(actions.expiresAt, now)),
-      ),
-    )
+    .where(and(inArray(actions.customerId, [...customerIds]), waitingForApproval(now)))
     .orderBy(asc(actions.createdAt), asc(actions.id));
   for (const id of customerIds) keys.set(id, []);
   for (const row of rows) keys.get(row.customerId!)?.push(row.idempotencyKey);
