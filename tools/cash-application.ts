@@ -7,10 +7,12 @@ import { customers, invoices, type Payment, payments } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
 import {
   DEFAULT_MATCH_SETTINGS,
+  type Interner,
   type MatchCustomer,
   type MatchInvoice,
   type MatchPayment,
   type MatchSettings,
+  notInterned,
   type PayerMapping,
 } from "./cash-matching/index.ts";
 import { invoiceIsDisputed } from "./ledger.ts";
@@ -56,8 +58,11 @@ export function toMatchPayment(row: Payment): MatchPayment {
 }
 
 /** Every customer with the accounts it pays from. */
-export async function loadMatchCustomers(db: DbOrTx): Promise<MatchCustomer[]> {
-  return db
+export async function loadMatchCustomers(
+  db: DbOrTx,
+  strings: Interner = notInterned,
+): Promise<MatchCustomer[]> {
+  const rows = await db
     .select({
       id: customers.id,
       externalRef: customers.externalRef,
@@ -65,6 +70,8 @@ export async function loadMatchCustomers(db: DbOrTx): Promise<MatchCustomer[]> {
       bankAccounts: customers.bankAccounts,
     })
     .from(customers);
+  for (const row of rows) row.id = strings(row.id);
+  return rows;
 }
 
 const openInvoiceSelection = {
@@ -93,16 +100,16 @@ type OpenInvoiceRow = {
           : string;
 };
 
-export function toMatchInvoice(row: OpenInvoiceRow): MatchInvoice {
+export function toMatchInvoice(row: OpenInvoiceRow, strings: Interner = notInterned): MatchInvoice {
   return {
     id: row.id,
-    customerId: row.customerId,
+    customerId: strings(row.customerId),
     externalRef: row.externalRef,
-    currency: row.currency,
+    currency: strings(row.currency),
     amountMinor: row.amountMinor,
     balanceMinor: row.balanceMinor,
-    issueDate: row.issueDate,
-    dueDate: row.dueDate,
+    issueDate: strings(row.issueDate),
+    dueDate: strings(row.dueDate),
     disputed: row.disputed,
     earlyDiscount:
       row.earlyDiscountPercent !== null && row.earlyDiscountUntil !== null
@@ -115,6 +122,7 @@ export function toMatchInvoice(row: OpenInvoiceRow): MatchInvoice {
 export async function loadMatchInvoices(
   db: DbOrTx,
   customerIds?: readonly string[],
+  strings: Interner = notInterned,
 ): Promise<MatchInvoice[]> {
   const rows = await db
     .select(openInvoiceSelection)
@@ -126,7 +134,7 @@ export async function loadMatchInvoices(
         customerIds ? inArray(invoices.customerId, [...customerIds]) : undefined,
       ),
     );
-  return rows.map((row) => toMatchInvoice(row as OpenInvoiceRow));
+  return rows.map((row) => toMatchInvoice(row as OpenInvoiceRow, strings));
 }
 
 /**
@@ -136,6 +144,7 @@ export async function loadMatchInvoices(
 export async function loadPayerMappings(
   db: DbOrTx,
   customerIds?: readonly string[],
+  strings: Interner = notInterned,
 ): Promise<PayerMapping[]> {
   const scope = customerIds ? inArray(payments.customerId, [...customerIds]) : isNotNull(payments.customerId);
   const accounts = await db
@@ -151,9 +160,10 @@ export async function loadPayerMappings(
     mappings.push({
       kind: "account",
       value: row.value!.replace(/\s+/g, "").toUpperCase(),
-      customerId: row.customerId!,
+      customerId: strings(row.customerId!),
     });
-  for (const row of names) mappings.push({ kind: "name", value: row.value!, customerId: row.customerId! });
+  for (const row of names)
+    mappings.push({ kind: "name", value: row.value!, customerId: strings(row.customerId!) });
   return mappings;
 }
 

@@ -52,22 +52,36 @@ export function createDirectory(input: {
   );
 
   const customerMap = new Map(customers.map((c) => [c.id, c]));
-  const invoiceMap = new Map<string, MatchInvoice>();
-  const grouped = new Map<string, MatchInvoice[]>();
-  const byAmount = new Map<string, string[]>();
-  for (const invoice of invoices) {
-    invoiceMap.set(invoice.id, invoice);
-    const list = grouped.get(invoice.customerId);
-    if (list) list.push(invoice);
-    else grouped.set(invoice.customerId, [invoice]);
-    if (invoice.balanceMinor > 0) {
-      const key = `${invoice.currency}:${invoice.balanceMinor}`;
-      const same = byAmount.get(key);
-      if (same) same.push(invoice.id);
-      else byAmount.set(key, [invoice.id]);
+  const invoiceMap = new Map(invoices.map((invoice) => [invoice.id, invoice]));
+  // Built when first asked: matching a customer's payments asks, identifying payers across the whole
+  // ledger does not (two maps the size of the ledger's open invoices).
+  let grouped: Map<string, MatchInvoice[]> | undefined;
+  const invoicesByCustomer = () => {
+    if (!grouped) {
+      grouped = new Map();
+      for (const invoice of invoices) {
+        const list = grouped.get(invoice.customerId);
+        if (list) list.push(invoice);
+        else grouped.set(invoice.customerId, [invoice]);
+      }
+      for (const list of grouped.values()) list.sort(byAge);
     }
-  }
-  for (const list of grouped.values()) list.sort(byAge);
+    return grouped;
+  };
+  let byAmount: Map<string, string[]> | undefined;
+  const invoicesByAmount = () => {
+    if (!byAmount) {
+      byAmount = new Map();
+      for (const invoice of invoices) {
+        if (invoice.balanceMinor <= 0) continue;
+        const key = `${invoice.currency}:${invoice.balanceMinor}`;
+        const same = byAmount.get(key);
+        if (same) same.push(invoice.id);
+        else byAmount.set(key, [invoice.id]);
+      }
+    }
+    return byAmount;
+  };
 
   const accounts = new Map<string, { customerId: string; learned: boolean }[]>();
   const addAccount = (account: string, customerId: string, learned: boolean) => {
@@ -101,11 +115,15 @@ export function createDirectory(input: {
   return {
     customers: customerMap,
     invoices: invoiceMap,
-    invoicesByCustomer: grouped,
+    get invoicesByCustomer() {
+      return invoicesByCustomer();
+    },
     accounts,
     references: new ReferenceIndex(invoices),
     names: new NameIndex(nameEntries),
     customerRefs,
-    byAmount,
+    get byAmount() {
+      return invoicesByAmount();
+    },
   };
 }

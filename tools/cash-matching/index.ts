@@ -22,7 +22,14 @@ export {
   resolveCitations,
 } from "./references.ts";
 export { DEFAULT_MATCH_SETTINGS } from "./settings.ts";
-export { compactReference, compareText, normalizeAccount } from "./text.ts";
+export {
+  compactReference,
+  compareText,
+  createInterner,
+  type Interner,
+  normalizeAccount,
+  notInterned,
+} from "./text.ts";
 export type {
   Adjustment,
   AdjustmentKind,

@@ -73,13 +73,15 @@ export interface Citation {
   end: number;
 }
 
-interface Entry {
-  id: string;
-  /** Atom texts as the invoice number spells them. */
-  atoms: string[];
-  /** Written length of each number group (leading zeros included), for typo readings. */
-  digitLengths: number[];
-}
+/**
+ * An indexed invoice, by its position in the index's arrays. The index keeps only the id and the
+ * number as given (the caller's strings, not copies) and reads an entry's atoms again when a window
+ * lands on it: a whole ledger's index is most of payer identification's memory, and a window lands on
+ * a handful of entries.
+ */
+type Entry = number;
+/** A key's entries: one (the usual case) or several. */
+type Entries = Entry | Entry[];
 
 const SEP = "\u0001";
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -104,18 +106,26 @@ function structureKey(atoms: readonly { text: string; digits: boolean }[]): stri
   return key;
 }
 
-function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
-  const list = map.get(key);
-  if (list) list.push(entry);
-  else map.set(key, [entry]);
+function push(map: Map<string, Entries>, key: string, entry: Entry): void {
+  const current = map.get(key);
+  if (current === undefined) map.set(key, entry);
+  else if (typeof current === "number") map.set(key, [current, entry]);
+  else current.push(entry);
+}
+
+function entriesOf(found: Entries | undefined): readonly Entry[] | undefined {
+  return found === undefined ? undefined : typeof found === "number" ? [found] : found;
 }
 
 /** Invoice numbers indexed by every form a citation may take. Build once; read by many payments. */
 export class ReferenceIndex {
+  /** Each entry's invoice id and number, as given. */
+  private readonly ids: string[] = [];
+  private readonly numbers: string[] = [];
   /** Atoms with leading zeros dropped: exact, zeros, confusable, transposed, lost_digit. */
-  private readonly byStructure = new Map<string, Entry[]>();
+  private readonly byStructure = new Map<string, Entries>();
   /** All atoms run together: fused. */
-  private readonly byCompact = new Map<string, Entry[]>();
+  private readonly byCompact = new Map<string, Entries>();
   /**
    * Letter prefixes of the numbers ("INV"; atoms joined): a citation without its prefix is looked
    * up with each of them put back (an issuer numbers with a handful of prefixes).
@@ -123,11 +133,11 @@ export class ReferenceIndex {
   private readonly letterPrefixes = new Set<string>();
   private prefixList: { structure: string; compact: string }[] | null = null;
   /** Last digit atom, zeros dropped: partial. */
-  private readonly byLast = new Map<string, Entry[]>();
+  private readonly byLast = new Map<string, Entries>();
   /** Shapes of the indexed numbers: letter prefix ("INV") and count of number groups, "INV#2", "#2". */
   private readonly shapes = new Set<string>();
-  /** Leading letter atom of each indexed number ("INV"), by invoice id. */
-  private readonly prefixes = new Map<string, string>();
+  /** Entry by invoice id, built the first time `prefixOf` is asked (a customer's matching asks; identification does not). */
+  private entryById: Map<string, Entry> | null = null;
   /** "groups#position#written length" of every indexed number's number groups ("2#1#6"). */
   private readonly groupLengths = new Set<string>();
   private maxAtoms = 0;
@@ -138,22 +148,19 @@ export class ReferenceIndex {
     for (const invoice of invoices) {
       const atoms = atomize(invoice.externalRef);
       if (atoms.length === 0) continue;
+      const entry: Entry = this.ids.length;
+      this.ids.push(invoice.id);
+      this.numbers.push(invoice.externalRef);
       const digitAtoms = atoms.filter((a) => a.digits);
-      const entry: Entry = {
-        id: invoice.id,
-        atoms: atoms.map((a) => a.text),
-        digitLengths: digitAtoms.map((a) => a.text.length),
-      };
-      const signature = entry.digitLengths.join(",");
+      const signature = digitAtoms.map((a) => a.text.length).join(",");
       if (!seenLengths.has(signature)) {
         seenLengths.add(signature);
         for (let k = 0; k < digitAtoms.length; k++)
           this.groupLengths.add(`${digitAtoms.length}#${k}#${digitAtoms[k]!.text.length}`);
       }
-      if (!atoms[0]!.digits) this.prefixes.set(invoice.id, atoms[0]!.text);
       this.maxAtoms = Math.max(this.maxAtoms, atoms.length);
       push(this.byStructure, structureKey(atoms), entry);
-      if (atoms.length > 1) push(this.byCompact, entry.atoms.join(""), entry);
+      if (atoms.length > 1) push(this.byCompact, atoms.map((a) => a.text).join(""), entry);
       const firstDigit = atoms.findIndex((a) => a.digits);
       if (firstDigit > 0) {
         const prefix = atoms
@@ -171,6 +178,16 @@ export class ReferenceIndex {
     }
   }
 
+  /** An entry's atom texts, as its invoice number spells them. */
+  private atomsOf(entry: Entry): string[] {
+    return atomize(this.numbers[entry]!).map((a) => a.text);
+  }
+
+  /** The written length of an entry's k-th number group (leading zeros included). */
+  private digitLength(entry: Entry, k: number): number | undefined {
+    return atomize(this.numbers[entry]!).filter((a) => a.digits)[k]?.text.length;
+  }
+
   /** The letter prefixes, sorted, as they begin a structure key and a compact key. */
   private prefixed(): { structure: string; compact: string }[] {
     if (!this.prefixList) {
@@ -184,7 +201,9 @@ export class ReferenceIndex {
 
   /** The leading letter atom of an indexed invoice's number ("INV" of "INV-2025-004812"), if any. */
   prefixOf(invoiceId: string): string | null {
-    return this.prefixes.get(invoiceId) ?? null;
+    if (!this.entryById) this.entryById = new Map(this.ids.map((id, entry) => [id, entry]));
+    const entry = this.entryById.get(invoiceId);
+    return entry === undefined ? null : referencePrefix(this.numbers[entry]!);
   }
 
   private readonly cache = new Map<string, readonly Hit[]>();
@@ -208,13 +227,19 @@ export class ReferenceIndex {
     for (const a of atoms) byToken[a.token]!.push(a);
 
     const best = new Map<string, Hit>(); // per window and invoice, the best quality
-    const add = (entries: Entry[] | undefined, quality: ReferenceQuality, start: number, end: number) => {
+    const add = (
+      entries: readonly Entry[] | undefined,
+      quality: ReferenceQuality,
+      start: number,
+      end: number,
+    ) => {
       if (!entries) return;
       for (const e of entries) {
-        const key = `${e.id}${SEP}${start}${SEP}${end}`;
+        const invoiceId = this.ids[e]!;
+        const key = `${invoiceId}${SEP}${start}${SEP}${end}`;
         const current = best.get(key);
         if (!current || qualityRank(quality) < qualityRank(current.quality))
-          best.set(key, { invoiceId: e.id, quality, start, end });
+          best.set(key, { invoiceId, quality, start, end });
       }
     };
 
@@ -236,7 +261,7 @@ export class ReferenceIndex {
         (only[0]!.text.length >= 4 || afterWord) &&
         !(previous.length > 0 && previous[previous.length - 1]!.digits)
       ) {
-        add(this.byLast.get(stripZeros(only[0]!.text)), "partial", start, start);
+        add(entriesOf(this.byLast.get(stripZeros(only[0]!.text))), "partial", start, start);
       }
     }
     return [...best.values()];
@@ -246,26 +271,27 @@ export class ReferenceIndex {
     window: Atom[],
     start: number,
     end: number,
-    add: (entries: Entry[] | undefined, q: ReferenceQuality, start: number, end: number) => void,
+    add: (entries: readonly Entry[] | undefined, q: ReferenceQuality, start: number, end: number) => void,
   ): void {
     const confused = window.some((a) => a.confused);
     const allDigits = window.every((a) => a.digits);
     const key = structureKey(window);
-    const structural = this.byStructure.get(key);
+    const structural = entriesOf(this.byStructure.get(key));
     if (structural) {
       for (const e of structural) {
-        const same = e.atoms.length === window.length && e.atoms.every((t, i) => t === window[i]!.text);
+        const atoms = this.atomsOf(e);
+        const same = atoms.length === window.length && atoms.every((t, i) => t === window[i]!.text);
         const q: ReferenceQuality = same ? "exact" : "zeros";
         add([e], confused ? worse(q, "confusable") : q, start, end);
       }
     }
     if (window.length > 0) {
       const compact = window.map((a) => a.text).join("");
-      add(this.byCompact.get(compact), confused ? "confusable" : "fused", start, end);
+      add(entriesOf(this.byCompact.get(compact)), confused ? "confusable" : "fused", start, end);
       if (allDigits) {
         for (const p of this.prefixed()) {
-          add(this.byStructure.get(p.structure + key), "no_prefix", start, end);
-          add(this.byCompact.get(p.compact + compact), "no_prefix", start, end);
+          add(entriesOf(this.byStructure.get(p.structure + key)), "no_prefix", start, end);
+          add(entriesOf(this.byCompact.get(p.compact + compact)), "no_prefix", start, end);
         }
       }
     }
@@ -281,11 +307,11 @@ export class ReferenceIndex {
       .map((a) => a.text)
       .join(SEP);
     if (!this.shapes.has(`${prefix}#${tail.length}`)) return;
-    const lookup = (k: string): Entry[] | undefined => {
-      if (firstDigit > 0) return this.byStructure.get(k);
-      let found = this.byStructure.get(k);
+    const lookup = (k: string): readonly Entry[] | undefined => {
+      if (firstDigit > 0) return entriesOf(this.byStructure.get(k));
+      let found = entriesOf(this.byStructure.get(k));
       for (const p of this.prefixed()) {
-        const more = this.byStructure.get(p.structure + k);
+        const more = entriesOf(this.byStructure.get(p.structure + k));
         if (more) found = found ? [...found, ...more] : more;
       }
       return found;
@@ -300,8 +326,8 @@ export class ReferenceIndex {
       const k = j - firstDigit;
       const head = j > 0 ? parts.slice(0, j).join(SEP) + SEP : "";
       const rest = j < window.length - 1 ? SEP + parts.slice(j + 1).join(SEP) : "";
-      const written = (length: number) => (entries: Entry[] | undefined) =>
-        entries?.filter((e) => e.digitLengths[k] === length);
+      const written = (length: number) => (entries: readonly Entry[] | undefined) =>
+        entries?.filter((e) => this.digitLength(e, k) === length);
       // One adjacent transposition.
       if (this.groupLengths.has(`${groups}#${k}#${digits.length}`)) {
         const same = written(digits.length);

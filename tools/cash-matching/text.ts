@@ -111,6 +111,24 @@ export function compactReference(text: string): string {
     .join("");
 }
 
+/**
+ * Gives back one string for equal strings: rows read from the database hold a fresh copy of every
+ * value, so a whole ledger's rows repeat each customer id, currency and date thousands of times.
+ */
+export type Interner = (text: string) => string;
+
+export const notInterned: Interner = (text) => text;
+
+export function createInterner(): Interner {
+  const seen = new Map<string, string>();
+  return (text) => {
+    const kept = seen.get(text);
+    if (kept !== undefined) return kept;
+    seen.set(text, text);
+    return text;
+  };
+}
+
 export const stripZeros = (digits: string): string => {
   let i = 0;
   while (i < digits.length - 1 && digits.charCodeAt(i) === 48) i++;

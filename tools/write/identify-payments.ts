@@ -12,7 +12,7 @@ import {
   matchSettingsFrom,
   toMatchPayment,
 } from "../cash-application.ts";
-import { createDirectory, identifyPayer } from "../cash-matching/index.ts";
+import { createDirectory, createInterner, identifyPayer } from "../cash-matching/index.ts";
 import { defineTool } from "../define.ts";
 import { id } from "../schemas.ts";
 
@@ -34,10 +34,12 @@ export const identifyPayments = defineTool({
     const unidentified = await loadUnidentifiedPayments(tx, input.paymentIds);
     const byMethod: Record<string, number> = {};
     if (unidentified.length === 0) return { payments: 0, byMethod };
+    // The whole ledger's customers, open invoices and learned payers, read once for every payment.
+    const strings = createInterner();
     const directory = createDirectory({
-      customers: await loadMatchCustomers(tx),
-      openInvoices: await loadMatchInvoices(tx),
-      mappings: await loadPayerMappings(tx),
+      customers: await loadMatchCustomers(tx, strings),
+      openInvoices: await loadMatchInvoices(tx, undefined, strings),
+      mappings: await loadPayerMappings(tx, undefined, strings),
     });
     const settings = matchSettingsFrom(ctx.policy);
     for (const row of unidentified) {
