@@ -1,7 +1,7 @@
 // What the matching engine (tools/cash-matching) needs from the ledger and the policy: the one place
 // that turns rows into the engine's plain inputs, for the identification tool, the account snapshot
 // and the benchmark alike.
-import { and, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, gt, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/connection.ts";
 import { customers, invoices, type Payment, payments } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
@@ -58,11 +58,26 @@ export function toMatchPayment(row: Payment): MatchPayment {
 }
 
 /** Every customer with the accounts it pays from. */
+/** Customers with ids after `after` (all when null) up to and including `through`, read a page at a time. */
+export interface CustomerRange {
+  after: string | null;
+  through: string;
+}
+
+const isRange = (scope: readonly string[] | CustomerRange): scope is CustomerRange => !Array.isArray(scope);
+
+const inRange = (column: AnyColumn, range: CustomerRange): SQL =>
+  range.after === null
+    ? sql`${column} <= ${range.through}`
+    : sql`${column} > ${range.after} and ${column} <= ${range.through}`;
+
+/** All customers, or a page of them in id order (`limit` after the id `after`). */
 export async function loadMatchCustomers(
   db: DbOrTx,
   strings: Interner = notInterned,
+  page?: { after: string | null; limit: number },
 ): Promise<MatchCustomer[]> {
-  const rows = await db
+  const query = db
     .select({
       id: customers.id,
       externalRef: customers.externalRef,
@@ -70,6 +85,12 @@ export async function loadMatchCustomers(
       bankAccounts: customers.bankAccounts,
     })
     .from(customers);
+  const rows = page
+    ? await query
+        .where(page.after === null ? undefined : gt(customers.id, page.after))
+        .orderBy(asc(customers.id))
+        .limit(page.limit)
+    : await query;
   for (const row of rows) row.id = strings(row.id);
   return rows;
 }
@@ -121,7 +142,7 @@ export function toMatchInvoice(row: OpenInvoiceRow, strings: Interner = notInter
 /** Open (balance > 0, not voided) invoices, of some customers or all. */
 export async function loadMatchInvoices(
   db: DbOrTx,
-  customerIds?: readonly string[],
+  customerIds?: readonly string[] | CustomerRange,
   strings: Interner = notInterned,
 ): Promise<MatchInvoice[]> {
   const rows = await db
@@ -131,7 +152,11 @@ export async function loadMatchInvoices(
       and(
         gt(invoices.balanceMinor, 0),
         isNull(invoices.voidedAt),
-        customerIds ? inArray(invoices.customerId, [...customerIds]) : undefined,
+        customerIds === undefined
+          ? undefined
+          : isRange(customerIds)
+            ? inRange(invoices.customerId, customerIds)
+            : inArray(invoices.customerId, [...customerIds]),
       ),
     );
   return rows.map((row) => toMatchInvoice(row as OpenInvoiceRow, strings));
@@ -143,10 +168,15 @@ export async function loadMatchInvoices(
  */
 export async function loadPayerMappings(
   db: DbOrTx,
-  customerIds?: readonly string[],
+  customerIds?: readonly string[] | CustomerRange,
   strings: Interner = notInterned,
 ): Promise<PayerMapping[]> {
-  const scope = customerIds ? inArray(payments.customerId, [...customerIds]) : isNotNull(payments.customerId);
+  const scope =
+    customerIds === undefined
+      ? isNotNull(payments.customerId)
+      : isRange(customerIds)
+        ? inRange(payments.customerId, customerIds)
+        : inArray(payments.customerId, [...customerIds]);
   const accounts = await db
     .selectDistinct({ value: payments.payerAccount, customerId: payments.customerId })
     .from(payments)

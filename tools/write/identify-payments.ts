@@ -4,16 +4,9 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { type PaymentIdentification, payments } from "../../db/schema.ts";
-import {
-  loadMatchCustomers,
-  loadMatchInvoices,
-  loadPayerMappings,
-  loadUnidentifiedPayments,
-  matchSettingsFrom,
-  toMatchPayment,
-} from "../cash-application.ts";
-import { createDirectory, createInterner, identifyPayer } from "../cash-matching/index.ts";
+import { loadUnidentifiedPayments, toMatchPayment } from "../cash-application.ts";
 import { defineTool } from "../define.ts";
+import { identifyPayersInLedger } from "../payer-identification.ts";
 import { id } from "../schemas.ts";
 
 export const identifyPayments = defineTool({
@@ -34,16 +27,9 @@ export const identifyPayments = defineTool({
     const unidentified = await loadUnidentifiedPayments(tx, input.paymentIds);
     const byMethod: Record<string, number> = {};
     if (unidentified.length === 0) return { payments: 0, byMethod };
-    // The whole ledger's customers, open invoices and learned payers, read once for every payment.
-    const strings = createInterner();
-    const directory = createDirectory({
-      customers: await loadMatchCustomers(tx, strings),
-      openInvoices: await loadMatchInvoices(tx, undefined, strings),
-      mappings: await loadPayerMappings(tx, undefined, strings),
-    });
-    const settings = matchSettingsFrom(ctx.policy);
+    const identified = await identifyPayersInLedger(tx, unidentified.map(toMatchPayment), ctx.policy);
     for (const row of unidentified) {
-      const payer = identifyPayer(toMatchPayment(row), directory, settings);
+      const payer = identified.get(row.id)!;
       const method = payer.method === "assigned" ? "none" : payer.method;
       const identification: PaymentIdentification = {
         method,
