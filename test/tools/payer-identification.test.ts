@@ -1,10 +1,15 @@
 // Payer identification across the whole ledger: a ledger of one page is identified in-process; a
 // larger one is read page by page and identified in a worker thread (its heap released when it
 // ends). Both must give the same answers, with every page's customers as candidates.
+
+import { isNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { payments } from "../../db/schema.ts";
 import { DEFAULT_POLICY } from "../../policies/index.ts";
 import { loadUnidentifiedPayments, toMatchPayment } from "../../tools/cash-application.ts";
 import { identifyPayersInLedger } from "../../tools/payer-identification.ts";
+import { ALL_TOOLS } from "../../tools/registry.ts";
+import { ToolRunner } from "../../tools/runner.ts";
 import { useTestDatabase } from "../support/db.ts";
 import { makeCustomer, makeInvoice, makePayment } from "../support/fixtures.ts";
 
@@ -92,6 +97,37 @@ describe("payer identification across the ledger", () => {
     await expect(identifyPayersInLedger(db, await toIdentify(), broken)).rejects.toThrow(
       /autoApplyThreshold/,
     );
+  });
+
+  it("is recorded on each payment by identify_payments, in the same transaction as its action", async () => {
+    const db = database.current.db;
+    const runner = new ToolRunner({ db, policy: DEFAULT_POLICY, tools: ALL_TOOLS });
+    const result = await runner.call<{ payments: number; byMethod: Record<string, number> }>(
+      "identify_payments",
+      {},
+      { caller: { kind: "cli", id: "ops", role: "admin" }, idempotencyKey: "test:identify" },
+    );
+    expect(result).toMatchObject({
+      status: "executed",
+      output: { payments: NAMES.length + 4, byMethod: { reference: NAMES.length, account: 1, none: 1 } },
+    });
+    const rows = await db
+      .select({
+        ref: payments.externalRef,
+        suggested: payments.suggestedCustomerId,
+        method: sql<string>`${payments.identification}->>'method'`,
+        identifiedAt: payments.identifiedAt,
+      })
+      .from(payments)
+      .where(isNull(payments.customerId));
+    const byRef = new Map(rows.map((r) => [r.ref, r]));
+    expect(byRef.get("P-REF-3")).toMatchObject({ suggested: ids.get(NAMES[3]!), method: "reference" });
+    expect(byRef.get("P-ACCOUNT")).toMatchObject({
+      suggested: ids.get("Cobalt Logistics GmbH"),
+      method: "account",
+    });
+    expect(byRef.get("P-NOTHING")).toMatchObject({ suggested: null, method: "none" });
+    expect(rows.every((r) => r.identifiedAt instanceof Date)).toBe(true);
   });
 
   it("asks nothing of the ledger for no payments", async () => {
