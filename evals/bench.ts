@@ -36,7 +36,7 @@ export interface BenchOptions {
   /** MCP read-tool latency over Streamable HTTP (evals/mcp-bench.ts): concurrent sessions × calls each. */
   mcp: { clients: number; callsPerClient: number };
   /** The nightly run at scale on the real PostgreSQL (evals/run-scale-bench.ts). */
-  scale: { customers: number; workers: number; concurrency: number };
+  scale: { customers: number; workers: number; concurrency: number; windowSeconds?: number };
   /** Which parts to run (default all). */
   only?: readonly BenchPart[];
   log?: (line: string) => void;

@@ -5,11 +5,11 @@
 // Next to it, the machine's own pgbench TPS in the same bench, so the numbers can be compared
 // across machines.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { openDatabase } from "../db/connection.ts";
+import { createClient, openDatabase } from "../db/connection.ts";
 import { generateDemoPortfolio } from "../db/demo/generate.ts";
 import { withScratchDatabase } from "./api-bench.ts";
 import type { Measurement } from "./bench.ts";
@@ -25,6 +25,11 @@ export interface RunScaleOptions {
   workers: number;
   /** Accounts worked at once in each process. */
   concurrency: number;
+  /**
+   * Measure this many seconds of the run, from its first finished account, then stop it (SIGTERM):
+   * a 100k ledger's whole run takes longer than its window's steady state needs to show.
+   */
+  windowSeconds?: number;
   seed: number;
   log: (line: string) => void;
 }
@@ -144,6 +149,10 @@ export async function benchRunAtScale(options: RunScaleOptions): Promise<Measure
       const workers = Array.from({ length: options.workers }, () =>
         arc(["worker", "--concurrency", String(options.concurrency)], url),
       );
+      if (options.windowSeconds !== undefined) {
+        out.push(...(await measureWindow(url, owner, workers, options.windowSeconds, options.customers)));
+        return;
+      }
       const run = await owner.finished;
       for (const w of workers) w.child.kill("SIGTERM");
       const workerResults = await Promise.all(workers.map((w) => w.finished));
@@ -176,4 +185,84 @@ export async function benchRunAtScale(options: RunScaleOptions): Promise<Measure
     rmSync(outDir, { recursive: true, force: true });
   }
   return out;
+}
+
+/** Busy and total CPU seconds of the machine so far (Linux /proc/stat), or null elsewhere. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: (total - fields[3]! - fields[4]!) / 100, total: total / 100 };
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The run's steady state: accounts finished (by every process, from run_items) in `seconds` after
+ * the first one, then every process stopped with SIGTERM (each finishes the accounts in hand and
+ * reports its peak RSS as it exits).
+ */
+async function measureWindow(
+  url: string,
+  owner: ReturnType<typeof arc>,
+  workers: ReturnType<typeof arc>[],
+  seconds: number,
+  customers: number,
+): Promise<Measurement[]> {
+  const label = "postgres";
+  const started = performance.now();
+  const client = createClient(url, 1);
+  let ownerExited = false;
+  void owner.finished.then(() => {
+    ownerExited = true;
+  });
+  try {
+    const finished = async () =>
+      Number((await client`select count(*)::int as n from run_items where finished_at is not null`)[0]!.n);
+    for (;;) {
+      if (ownerExited) {
+        const run = await owner.finished;
+        throw new Error(`arc run ended before the window (code ${run.code}): ${run.stderr.slice(-2000)}`);
+      }
+      if ((await finished().catch(() => 0)) > 0) break;
+      await sleep(250);
+    }
+    const firstAccountSeconds = (performance.now() - started) / 1000;
+    const before = { accounts: await finished(), cpu: machineCpu(), at: performance.now() };
+    await sleep(seconds * 1000);
+    const after = { accounts: await finished(), cpu: machineCpu(), at: performance.now() };
+    if (ownerExited)
+      throw new Error("arc run ended during the window: measure a larger ledger or a shorter window");
+    for (const p of [owner, ...workers]) p.child.kill("SIGTERM");
+    const stopped = await Promise.all([owner, ...workers].map((p) => p.finished));
+    const accounts = after.accounts - before.accounts;
+    const elapsed = (after.at - before.at) / 1000;
+    const cpu =
+      before.cpu && after.cpu
+        ? `, machine CPU ${(((after.cpu.busy - before.cpu.busy) * 1000) / accounts).toFixed(1)} ms per account (${((after.cpu.busy - before.cpu.busy) / elapsed).toFixed(2)} cores busy)`
+        : "";
+    return [
+      {
+        database: label,
+        metric: `nightly run of ${customers} accounts: the first account finished after (payer identification, the pay-date model, queueing)`,
+        value: `${firstAccountSeconds.toFixed(1)} s`,
+      },
+      {
+        database: label,
+        metric: `nightly run: ${elapsed.toFixed(0)} s window from the first account, arc run + ${workers.length} worker(s)`,
+        value: `${accounts} accounts, ${(accounts / elapsed).toFixed(1)} accounts/s${cpu}`,
+      },
+      {
+        database: label,
+        metric: "nightly run: peak RSS per process (arc run, then each worker), stopped after the window",
+        value: stopped.map((p) => `${p.stats?.peakRssMiB ?? "?"} MiB`).join(", "),
+      },
+    ];
+  } finally {
+    for (const p of [owner, ...workers]) p.child.kill("SIGKILL");
+    await client.end();
+  }
 }

@@ -38,6 +38,10 @@ export function registerBenchCommand(program: Command): void {
     )
     .option("--run-workers <n>", "`arc worker` processes beside `arc run` in the run at scale", "1")
     .option("--run-concurrency <n>", "accounts worked at once per process in the run at scale", "4")
+    .option(
+      "--run-window <seconds>",
+      "measure the run at scale for this long from its first account, then stop it (default: the whole run)",
+    )
     .option("--only <parts>", `comma-separated parts to run: ${BENCH_PARTS.join(", ")} (default all)`)
     .option("--write-docs", "also write the results into docs/performance.md (between its bench markers)")
     .option("--mcp-clients <n>", "concurrent MCP sessions for the MCP latency bench", "20")
@@ -64,6 +68,7 @@ export function registerBenchCommand(program: Command): void {
         runCustomers: string;
         runWorkers: string;
         runConcurrency: string;
+        runWindow?: string;
         only?: string;
         writeDocs?: boolean;
       }) => {
@@ -97,11 +102,14 @@ export function registerBenchCommand(program: Command): void {
             customers: positiveInteger(options.runCustomers, "--run-customers"),
             workers: nonNegativeInteger(options.runWorkers, "--run-workers"),
             concurrency: positiveInteger(options.runConcurrency, "--run-concurrency"),
+            ...(options.runWindow !== undefined
+              ? { windowSeconds: positiveInteger(options.runWindow, "--run-window") }
+              : {}),
           },
           ...(only ? { only: only as BenchPart[] } : {}),
           log: (line: string) => console.error(line),
         };
-        const command = `npm run bench -- --customers ${settings.customers} --calls ${settings.calls} --forecast-customers ${settings.forecastCustomers} --seed ${settings.seed} --api-actions ${api.actions} --api-customers ${api.customers} --api-rate ${api.rate} --api-approvals ${api.approvals} --mcp-clients ${settings.mcp.clients} --mcp-calls ${settings.mcp.callsPerClient} --run-customers ${settings.scale.customers} --run-workers ${settings.scale.workers} --run-concurrency ${settings.scale.concurrency}${options.only ? ` --only ${options.only}` : ""}${databaseUrl ? ` --database-url ${databaseUrl}` : ""}`;
+        const command = `npm run bench -- --customers ${settings.customers} --calls ${settings.calls} --forecast-customers ${settings.forecastCustomers} --seed ${settings.seed} --api-actions ${api.actions} --api-customers ${api.customers} --api-rate ${api.rate} --api-approvals ${api.approvals} --mcp-clients ${settings.mcp.clients} --mcp-calls ${settings.mcp.callsPerClient} --run-customers ${settings.scale.customers} --run-workers ${settings.scale.workers} --run-concurrency ${settings.scale.concurrency}${options.runWindow !== undefined ? ` --run-window ${options.runWindow}` : ""}${options.only ? ` --only ${options.only}` : ""}${databaseUrl ? ` --database-url ${shellWord(databaseUrl)}` : ""}`;
         // Loaded here: the benchmarks (autocannon, the MCP client, …) would otherwise load with every command.
         const { renderBench, runBench } = await import("../../evals/bench.ts");
         const results = await runBench(settings);
@@ -134,4 +142,9 @@ function nonNegativeInteger(text: string, name: string): number {
   if (!Number.isInteger(value) || value < 0)
     throw new Error(`${name} must be a whole number ≥ 0, not "${text}"`);
   return value;
+}
+
+/** A word as a shell reads it back: quoted when it holds anything but plain URL characters (a socket's `?host=`). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
