@@ -187,12 +187,12 @@ export async function benchRunAtScale(options: RunScaleOptions): Promise<Measure
   return out;
 }
 
-/** Busy and total CPU seconds of the machine so far (Linux /proc/stat), or null elsewhere. */
-function machineCpu(): { busy: number; total: number } | null {
+/** Busy CPU seconds of the machine so far, all cores (Linux /proc/stat: all but idle and iowait), or null elsewhere. */
+function machineCpu(): { busy: number } | null {
   try {
     const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
     const total = fields.reduce((a, b) => a + b, 0);
-    return { busy: (total - fields[3]! - fields[4]!) / 100, total: total / 100 };
+    return { busy: (total - fields[3]! - fields[4]!) / 100 };
   } catch {
     return null;
   }

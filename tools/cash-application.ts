@@ -7,12 +7,10 @@ import { customers, invoices, type Payment, payments } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
 import {
   DEFAULT_MATCH_SETTINGS,
-  type Interner,
   type MatchCustomer,
   type MatchInvoice,
   type MatchPayment,
   type MatchSettings,
-  notInterned,
   type PayerMapping,
 } from "./cash-matching/index.ts";
 import { invoiceIsDisputed } from "./ledger.ts";
@@ -57,7 +55,6 @@ export function toMatchPayment(row: Payment): MatchPayment {
   };
 }
 
-/** Every customer with the accounts it pays from. */
 /** Customers with ids after `after` (all when null) up to and including `through`, read a page at a time. */
 export interface CustomerRange {
   after: string | null;
@@ -71,10 +68,9 @@ const inRange = (column: AnyColumn, range: CustomerRange): SQL =>
     ? sql`${column} <= ${range.through}`
     : sql`${column} > ${range.after} and ${column} <= ${range.through}`;
 
-/** All customers, or a page of them in id order (`limit` after the id `after`). */
+/** Every customer with the accounts it pays from, or a page of them in id order (`limit` after the id `after`). */
 export async function loadMatchCustomers(
   db: DbOrTx,
-  strings: Interner = notInterned,
   page?: { after: string | null; limit: number },
 ): Promise<MatchCustomer[]> {
   const query = db
@@ -85,14 +81,11 @@ export async function loadMatchCustomers(
       bankAccounts: customers.bankAccounts,
     })
     .from(customers);
-  const rows = page
-    ? await query
-        .where(page.after === null ? undefined : gt(customers.id, page.after))
-        .orderBy(asc(customers.id))
-        .limit(page.limit)
-    : await query;
-  for (const row of rows) row.id = strings(row.id);
-  return rows;
+  if (!page) return query;
+  return query
+    .where(page.after === null ? undefined : gt(customers.id, page.after))
+    .orderBy(asc(customers.id))
+    .limit(page.limit);
 }
 
 const openInvoiceSelection = {
@@ -121,16 +114,16 @@ type OpenInvoiceRow = {
           : string;
 };
 
-export function toMatchInvoice(row: OpenInvoiceRow, strings: Interner = notInterned): MatchInvoice {
+export function toMatchInvoice(row: OpenInvoiceRow): MatchInvoice {
   return {
     id: row.id,
-    customerId: strings(row.customerId),
+    customerId: row.customerId,
     externalRef: row.externalRef,
-    currency: strings(row.currency),
+    currency: row.currency,
     amountMinor: row.amountMinor,
     balanceMinor: row.balanceMinor,
-    issueDate: strings(row.issueDate),
-    dueDate: strings(row.dueDate),
+    issueDate: row.issueDate,
+    dueDate: row.dueDate,
     disputed: row.disputed,
     earlyDiscount:
       row.earlyDiscountPercent !== null && row.earlyDiscountUntil !== null
@@ -143,7 +136,6 @@ export function toMatchInvoice(row: OpenInvoiceRow, strings: Interner = notInter
 export async function loadMatchInvoices(
   db: DbOrTx,
   customerIds?: readonly string[] | CustomerRange,
-  strings: Interner = notInterned,
 ): Promise<MatchInvoice[]> {
   const rows = await db
     .select(openInvoiceSelection)
@@ -159,7 +151,7 @@ export async function loadMatchInvoices(
             : inArray(invoices.customerId, [...customerIds]),
       ),
     );
-  return rows.map((row) => toMatchInvoice(row as OpenInvoiceRow, strings));
+  return rows.map((row) => toMatchInvoice(row as OpenInvoiceRow));
 }
 
 /**
@@ -169,7 +161,6 @@ export async function loadMatchInvoices(
 export async function loadPayerMappings(
   db: DbOrTx,
   customerIds?: readonly string[] | CustomerRange,
-  strings: Interner = notInterned,
 ): Promise<PayerMapping[]> {
   const scope =
     customerIds === undefined
@@ -190,10 +181,9 @@ export async function loadPayerMappings(
     mappings.push({
       kind: "account",
       value: row.value!.replace(/\s+/g, "").toUpperCase(),
-      customerId: strings(row.customerId!),
+      customerId: row.customerId!,
     });
-  for (const row of names)
-    mappings.push({ kind: "name", value: row.value!, customerId: strings(row.customerId!) });
+  for (const row of names) mappings.push({ kind: "name", value: row.value!, customerId: row.customerId! });
   return mappings;
 }
 

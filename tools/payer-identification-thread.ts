@@ -6,25 +6,19 @@ import {
   type FromIdentificationThread,
   identifyInLedger,
   type LedgerPage,
+  shareStrings,
   type ToIdentificationThread,
 } from "./payer-identification.ts";
 
 const port = parentPort!;
 const pages: LedgerPage[] = [];
-// Each page arrives as fresh copies: share one string per customer id, currency and date again.
+// The whole ledger's pages are kept until the payments are identified.
 const strings = createInterner();
 
 port.on("message", (message: ToIdentificationThread) => {
   let answer: FromIdentificationThread;
   if (message.kind === "page") {
-    for (const c of message.customers) c.id = strings(c.id);
-    for (const i of message.invoices) {
-      i.customerId = strings(i.customerId);
-      i.currency = strings(i.currency);
-      i.issueDate = strings(i.issueDate);
-      i.dueDate = strings(i.dueDate);
-    }
-    for (const m of message.mappings) m.customerId = strings(m.customerId);
+    shareStrings(message, strings);
     pages.push(message);
     return;
   }

@@ -16,7 +16,7 @@ import {
 } from "./cash-application.ts";
 import {
   createDirectory,
-  createInterner,
+  type Interner,
   identifyPayer,
   type MatchCustomer,
   type MatchInvoice,
@@ -65,15 +65,30 @@ export function identifyInLedger(
 
 /** One page of the ledger: customers after `after` in id order, their open invoices and learned payers. */
 async function readPage(db: DbOrTx, after: string | null, pageSize: number): Promise<LedgerPage> {
-  const strings = createInterner();
-  const customers = await loadMatchCustomers(db, strings, { after, limit: pageSize });
+  const customers = await loadMatchCustomers(db, { after, limit: pageSize });
   if (customers.length === 0) return { customers, invoices: [], mappings: [] };
   const range = { after, through: customers[customers.length - 1]!.id };
   return {
     customers,
-    invoices: await loadMatchInvoices(db, range, strings),
-    mappings: await loadPayerMappings(db, range, strings),
+    invoices: await loadMatchInvoices(db, range),
+    mappings: await loadPayerMappings(db, range),
   };
+}
+
+/**
+ * Points a page's repeated values at one string each (customer ids, currencies, dates), in place: a
+ * page read or received holds a fresh copy of every value, and the whole ledger's pages kept
+ * together repeat each of them thousands of times.
+ */
+export function shareStrings(page: LedgerPage, strings: Interner): void {
+  for (const customer of page.customers) customer.id = strings(customer.id);
+  for (const invoice of page.invoices) {
+    invoice.customerId = strings(invoice.customerId);
+    invoice.currency = strings(invoice.currency);
+    invoice.issueDate = strings(invoice.issueDate);
+    invoice.dueDate = strings(invoice.dueDate);
+  }
+  for (const mapping of page.mappings) mapping.customerId = strings(mapping.customerId);
 }
 
 /**

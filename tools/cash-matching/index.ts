@@ -28,7 +28,6 @@ export {
   createInterner,
   type Interner,
   normalizeAccount,
-  notInterned,
 } from "./text.ts";
 export type {
   Adjustment,

@@ -117,8 +117,6 @@ export function compactReference(text: string): string {
  */
 export type Interner = (text: string) => string;
 
-export const notInterned: Interner = (text) => text;
-
 export function createInterner(): Interner {
   const seen = new Map<string, string>();
   return (text) => {
