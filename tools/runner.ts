@@ -411,18 +411,23 @@ export class ToolRunner {
 
   private async markExecuted(tx: Tx, actionId: string, output: unknown, ctx: ToolContext): Promise<void> {
     const result = JSON.parse(JSON.stringify(output ?? null));
-    await tx
-      .update(actions)
-      .set({ status: "executed", result, executedAt: ctx.now, updatedAt: new Date() })
-      .where(eq(actions.id, actionId));
-    await appendAudit(tx, {
-      actor: callerLabel(ctx.caller),
-      event: "action.executed",
-      entityType: "action",
-      entityId: actionId,
-      actionId,
-      data: { result },
-    });
+    await appendAudit(
+      tx,
+      {
+        actor: callerLabel(ctx.caller),
+        event: "action.executed",
+        entityType: "action",
+        entityId: actionId,
+        actionId,
+        data: { result },
+      },
+      {
+        alongside: tx
+          .update(actions)
+          .set({ status: "executed", result, executedAt: ctx.now, updatedAt: new Date() })
+          .where(eq(actions.id, actionId)),
+      },
+    );
   }
 
   private async recordFailure(
