@@ -269,7 +269,8 @@ export interface RunProgress {
   accounts: { total: number; finished: number; paused: number; failed: number };
 }
 
-const FINISHED_ITEM_STATUSES = ["done", "paused", "failed", "skipped"];
+/** A run item in one of these is finished: its account is not worked again in that run. */
+export const FINISHED_ITEM_STATUSES = ["done", "paused", "failed", "skipped"];
 
 function progressQuery(arc: Arc) {
   const finished = sql.join(

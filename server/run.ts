@@ -9,7 +9,7 @@
 // same actions whatever the concurrency, and a second run for the same date sends nothing twice.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notInArray, or, sql } from "drizzle-orm";
 import type { Brain } from "../agents/brain.ts";
 import { combineUsage } from "../agents/llm/usage.ts";
 import { AGENT_CALLER, buildSupervisor } from "../agents/supervisor.ts";
@@ -21,6 +21,7 @@ import { openRunQueue } from "./run-queue.ts";
 import {
   type AccountResult,
   buildReport,
+  FINISHED_ITEM_STATUSES,
   loadResults,
   type RunReport,
   reportFromResults,
@@ -73,13 +74,15 @@ export interface RunResult {
 
 export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunResult> {
   const now = `${options.asOf}T${RUN_HOUR_UTC}.000Z`;
-  const selected = await selectCustomers(arc, options.customers);
-  if (options.dryRun) return dryRun(arc, options, selected, now);
+  if (options.dryRun) return dryRun(arc, options, await selectCustomers(arc, options.customers), now);
+  // Named customers are checked before the run exists; every customer is chosen inside the database
+  // (a 100k-account list held through payer identification was a fifth of the owner's peak).
+  const named = options.customers?.length ? await selectCustomers(arc, options.customers) : undefined;
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let heartbeat: NodeJS.Timeout | undefined;
   let ownedRunId: string | undefined;
   try {
-    const { runId, resumed, todo } = await startOrResume(arc, options, selected, owner);
+    const { runId, resumed, total } = await startOrResume(arc, options, named, owner);
     ownedRunId = runId;
     heartbeat = setInterval(() => {
       void arc.database.db
@@ -89,7 +92,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
         .catch(() => {}); // a missed beat only shortens how long the claim holds
     }, RUN_HEARTBEAT_MS);
     heartbeat.unref();
-    options.onStart?.({ runId, resumed, total: selected.length });
+    options.onStart?.({ runId, resumed, total });
     // Portfolio-wide steps, once, before any account is queued (workers never train or identify).
     await identifyPayers(arc, runId, now);
     await payDateModelFor(arc, { asOf: options.asOf, runId, now });
@@ -99,10 +102,7 @@ export async function runAccounts(arc: Arc, options: RunOptions): Promise<RunRes
     const worker = new AccountWorker(arc, options.brain);
     let local: AccountResult[];
     try {
-      await queue.enqueue(
-        runId,
-        todo.map((c) => c.id),
-      );
+      await queue.enqueue(runId, await unfinishedAccounts(arc, runId));
       local = await workQueue(arc, queue, worker, {
         concurrency: options.concurrency,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -232,17 +232,21 @@ interface SelectedCustomer {
   externalRef: string;
 }
 
+/**
+ * The order accounts are worked in: riskiest first (the forecasting specialist's score from earlier
+ * runs), so a run that is cut short has still worked the accounts that matter most; then by number,
+ * for a stable order.
+ */
+const workOrder = [sql`${customers.riskScore} desc nulls last`, asc(customers.externalRef)];
+
 async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<SelectedCustomer[]> {
   const db = arc.database.db;
   const columns = { id: customers.id, externalRef: customers.externalRef };
-  // Riskiest accounts first (the forecasting specialist's score from earlier runs), so a run that
-  // is cut short has still worked the accounts that matter most; then by number, for a stable order.
-  const order = [sql`${customers.riskScore} desc nulls last`, asc(customers.externalRef)];
   if (!refs?.length)
     return db
       .select(columns)
       .from(customers)
-      .orderBy(...order);
+      .orderBy(...workOrder);
   const ids = refs.filter((r) => /^[0-9a-f-]{36}$/i.test(r));
   const rows = await db
     .select(columns)
@@ -252,7 +256,7 @@ async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<Se
         ? or(inArray(customers.externalRef, refs), inArray(customers.id, ids))
         : inArray(customers.externalRef, refs),
     )
-    .orderBy(...order);
+    .orderBy(...workOrder);
   const found = new Set(rows.flatMap((r) => [r.id, r.externalRef]));
   const missing = refs.filter((r) => !found.has(r));
   if (missing.length)
@@ -265,7 +269,12 @@ async function selectCustomers(arc: Arc, refs: string[] | undefined): Promise<Se
  * stopped answering (no heartbeat for RUN_OWNER_TIMEOUT_MS — a crash); a run another process is
  * still working is refused, naming it. The advisory lock serialises two starts at the same moment.
  */
-async function startOrResume(arc: Arc, options: RunOptions, selected: SelectedCustomer[], owner: string) {
+async function startOrResume(
+  arc: Arc,
+  options: RunOptions,
+  named: SelectedCustomer[] | undefined,
+  owner: string,
+): Promise<{ runId: string; resumed: boolean; total: number }> {
   const db = arc.database.db;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('arc.run'), hashtext(${options.asOf}))`);
@@ -309,27 +318,37 @@ async function startOrResume(arc: Arc, options: RunOptions, selected: SelectedCu
           .returning({ id: runs.id })
       )[0]!.id;
     await tx.update(runs).set({ owner, heartbeatAt: sql`now()` }).where(eq(runs.id, runId));
-    if (!open && selected.length > 0) {
-      // One array parameter, not two per row: a 100k-account run would pass Postgres's 65,535 limit.
-      const ids = `{${selected.map((c) => c.id).join(",")}}`;
+    if (!open && named) {
+      // One array parameter, not two per row: a large list would pass Postgres's 65,535 limit.
+      const ids = `{${named.map((c) => c.id).join(",")}}`;
       await tx.execute(sql`
         insert into ${runItems} (run_id, customer_id)
         select ${runId}, unnest(${ids}::uuid[])
         on conflict do nothing`);
+    } else if (!open) {
+      await tx.execute(sql`
+        insert into ${runItems} (run_id, customer_id)
+        select ${runId}, ${customers.id} from ${customers}
+        on conflict do nothing`);
     }
-    const finished = await tx
-      .select({ customerId: runItems.customerId })
-      .from(runItems)
-      .where(
-        and(eq(runItems.runId, runId), inArray(runItems.status, ["done", "paused", "failed", "skipped"])),
-      );
-    const finishedIds = new Set(finished.map((f) => f.customerId));
-    const items = await tx
-      .select({ customerId: runItems.customerId })
+    const [items] = await tx
+      .select({ total: sql<number>`count(*)::int` })
       .from(runItems)
       .where(eq(runItems.runId, runId));
-    const inRun = new Set(items.map((i) => i.customerId));
-    const todo = selected.filter((c) => inRun.has(c.id) && !finishedIds.has(c.id));
-    return { runId, resumed: Boolean(open), todo };
+    return { runId, resumed: Boolean(open), total: items!.total };
   });
+}
+
+/**
+ * The run's accounts not yet finished, in work order: what its owner queues once the portfolio-wide
+ * steps are done (a resumed run's finished accounts are not queued again).
+ */
+async function unfinishedAccounts(arc: Arc, runId: string): Promise<string[]> {
+  const rows = await arc.database.db
+    .select({ customerId: runItems.customerId })
+    .from(runItems)
+    .innerJoin(customers, eq(customers.id, runItems.customerId))
+    .where(and(eq(runItems.runId, runId), notInArray(runItems.status, FINISHED_ITEM_STATUSES)))
+    .orderBy(...workOrder);
+  return rows.map((row) => row.customerId);
 }
