@@ -1,11 +1,10 @@
 // Payer identification against the whole ledger: every customer, open invoice and learned payer is
 // a candidate for every unidentified payment, so the engine's directory holds the ledger (on 100k
-// customers ≈ 200 MiB). A ledger that fits in one page is identified here. A larger one is read a
-// page at a time and handed to a worker thread that builds the directory and answers: its heap is
-// released when it ends, and the process's own heap never holds the ledger — V8 sizes its next
-// collection from what survived the last one, so a directory held here once lets a long run's
-// garbage pile up to several times its size.
-import { Worker } from "node:worker_threads";
+// customers ≈ 170 MiB). It is read a page at a time, the pages sharing one string per repeated
+// value, and collected as soon as the payments are identified: V8 sized its heap from the directory
+// while it was alive, and the night's garbage would otherwise pile onto that size.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { DbOrTx } from "../db/connection.ts";
 import type { PolicyDocument } from "../policies/index.ts";
 import {
@@ -16,6 +15,7 @@ import {
 } from "./cash-application.ts";
 import {
   createDirectory,
+  createInterner,
   type Interner,
   identifyPayer,
   type MatchCustomer,
@@ -26,30 +26,21 @@ import {
 } from "./cash-matching/index.ts";
 
 /**
- * Customers per page (with their open invoices and learned payers). Each page is garbage in this
- * thread once sent; on the 100k ledger 2,500 kept the process's peak lowest (531–558 MiB against
- * 599–607 with 10,000 and 679 with 40,000) and read as fast.
+ * Customers per page (with their open invoices and learned payers): each page's raw result is
+ * garbage once read. On the 100k ledger 2,500 kept the process's peak lowest (531–558 MiB against
+ * 599–607 with 10,000 and 679 with 40,000, measured when the pages went to a worker thread) and
+ * read as fast.
  */
 export const IDENTIFICATION_PAGE = 2_500;
 
-export interface LedgerPage {
+interface LedgerPage {
   customers: MatchCustomer[];
   invoices: MatchInvoice[];
   mappings: PayerMapping[];
 }
 
-/** Main thread → identification thread. */
-export type ToIdentificationThread =
-  | ({ kind: "page" } & LedgerPage)
-  | { kind: "identify"; payments: MatchPayment[]; policy: PolicyDocument };
-
-/** Identification thread → main thread. */
-export type FromIdentificationThread =
-  | { kind: "identified"; results: [string, PayerIdentification][] }
-  | { kind: "failed"; message: string };
-
 /** The engine over a ledger already read: each payment's most likely payer. */
-export function identifyInLedger(
+function identifyInLedger(
   pages: readonly LedgerPage[],
   payments: readonly MatchPayment[],
   policy: PolicyDocument,
@@ -77,10 +68,10 @@ async function readPage(db: DbOrTx, after: string | null, pageSize: number): Pro
 
 /**
  * Points a page's repeated values at one string each (customer ids, currencies, dates), in place: a
- * page read or received holds a fresh copy of every value, and the whole ledger's pages kept
- * together repeat each of them thousands of times.
+ * page read holds a fresh copy of every value, and the whole ledger's pages kept together repeat
+ * each of them thousands of times.
  */
-export function shareStrings(page: LedgerPage, strings: Interner): void {
+function shareStrings(page: LedgerPage, strings: Interner): void {
   for (const customer of page.customers) customer.id = strings(customer.id);
   for (const invoice of page.invoices) {
     invoice.customerId = strings(invoice.customerId);
@@ -93,7 +84,7 @@ export function shareStrings(page: LedgerPage, strings: Interner): void {
 
 /**
  * Each payment's most likely payer across the whole ledger, read through `db` (the caller's
- * transaction: the thread never touches the database). `pageSize` is for tests.
+ * transaction) a page at a time. `pageSize` is for tests.
  */
 export async function identifyPayersInLedger(
   db: DbOrTx,
@@ -103,54 +94,31 @@ export async function identifyPayersInLedger(
 ): Promise<Map<string, PayerIdentification>> {
   const pageSize = options.pageSize ?? IDENTIFICATION_PAGE;
   if (payments.length === 0) return new Map();
-  let thread: IdentificationThread | undefined;
-  try {
-    let after: string | null = null;
-    for (;;) {
-      const page = await readPage(db, after, pageSize);
-      const last = page.customers.length < pageSize;
-      if (!thread && last) return new Map(identifyInLedger([page], payments, policy));
-      thread ??= new IdentificationThread();
-      thread.send({ kind: "page", ...page });
-      if (last) break;
-      after = page.customers[page.customers.length - 1]!.id;
-    }
-    return new Map(await thread.identify(payments, policy));
-  } finally {
-    await thread?.stop();
+  const strings = createInterner();
+  const pages: LedgerPage[] = [];
+  let pageCount = 0;
+  for (let after: string | null = null; ; ) {
+    const page = await readPage(db, after, pageSize);
+    pageCount++;
+    shareStrings(page, strings);
+    pages.push(page);
+    if (page.customers.length < pageSize) break;
+    after = page.customers[page.customers.length - 1]!.id;
   }
+  const identified = identifyInLedger(pages, payments, policy);
+  pages.length = 0;
+  // The directory is garbage now. Collected at once, it goes before a night's garbage piles onto
+  // the heap size V8 chose while the directory was alive (1.5× it, bin/arc.js).
+  if (pageCount > 1) collectGarbage();
+  return new Map(identified);
 }
 
-/** The worker thread and its one answer. */
-class IdentificationThread {
-  private readonly worker = new Worker(new URL("./payer-identification-thread.mjs", import.meta.url));
-  private readonly answer: Promise<[string, PayerIdentification][]>;
-
-  constructor() {
-    this.answer = new Promise((resolve, reject) => {
-      const failed = (why: string) =>
-        reject(new Error(`payer identification's worker thread failed: ${why}`));
-      this.worker.on("message", (message: FromIdentificationThread) => {
-        if (message.kind === "identified") resolve(message.results);
-        else failed(message.message);
-      });
-      this.worker.on("error", (error) => failed(error.message));
-      this.worker.on("exit", (code) => failed(`it exited (code ${code}) before answering`));
-    });
-    // Read only by identify(); a thread that fails before then must not be an unhandled rejection.
-    this.answer.catch(() => {});
-  }
-
-  send(message: ToIdentificationThread): void {
-    this.worker.postMessage(message);
-  }
-
-  identify(payments: readonly MatchPayment[], policy: PolicyDocument) {
-    this.send({ kind: "identify", payments: [...payments], policy });
-    return this.answer;
-  }
-
-  async stop(): Promise<void> {
-    await this.worker.terminate();
+/** A full collection, now: V8's gc(), exposed for a moment to a fresh context only. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  try {
+    (runInNewContext("gc") as () => void)();
+  } finally {
+    setFlagsFromString("--no-expose-gc");
   }
 }

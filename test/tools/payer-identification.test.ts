@@ -1,6 +1,5 @@
-// Payer identification across the whole ledger: a ledger of one page is identified in-process; a
-// larger one is read page by page and identified in a worker thread (its heap released when it
-// ends). Both must give the same answers, with every page's customers as candidates.
+// Payer identification across the whole ledger, read a page at a time: a ledger of many pages
+// must give the same answers as one page, with every page's customers as candidates.
 
 import { isNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -67,11 +66,11 @@ const toIdentify = async () =>
     .sort((a, b) => a.externalRef.localeCompare(b.externalRef));
 
 describe("payer identification across the ledger", () => {
-  it("gives the same answers in a worker thread, page by page, as in one page here", async () => {
+  it("gives the same answers page by page as in one page", async () => {
     const db = database.current.db;
     const paymentsToIdentify = await toIdentify();
     const here = await identifyPayersInLedger(db, paymentsToIdentify, DEFAULT_POLICY);
-    // Pages of two customers: four pages, so the thread gets the ledger in pieces.
+    // Pages of two customers: four pages, each with strings shared with the others.
     const apart = await identifyPayersInLedger(db, paymentsToIdentify, DEFAULT_POLICY, { pageSize: 2 });
     expect(apart).toEqual(here);
     const payer = (ref: string) => {
@@ -87,13 +86,12 @@ describe("payer identification across the ledger", () => {
     expect(payer("P-NOTHING")).toEqual({ customerId: null, method: "none" });
   });
 
-  it("fails as a whole when the thread fails, naming why", async () => {
+  it("fails as a whole, naming why, in pages or in one", async () => {
     const db = database.current.db;
     const broken = { ...DEFAULT_POLICY, cashApplication: undefined } as unknown as typeof DEFAULT_POLICY;
     await expect(identifyPayersInLedger(db, await toIdentify(), broken, { pageSize: 2 })).rejects.toThrow(
-      /payer identification's worker thread failed: .*autoApplyThreshold/,
+      /autoApplyThreshold/,
     );
-    // In-process, the same failure is the same error.
     await expect(identifyPayersInLedger(db, await toIdentify(), broken)).rejects.toThrow(
       /autoApplyThreshold/,
     );
