@@ -17,7 +17,7 @@ import { Annotation, Command, END, interrupt, START, StateGraph } from "@langcha
 import type { PolicyDocument } from "../policies/index.ts";
 import type { Caller, Reason } from "../policies/types.ts";
 import { ConflictError } from "../tools/errors.ts";
-import type { AccountSnapshot, PlannedCall } from "../tools/read/account-snapshot-types.ts";
+import type { AccountSnapshot, PlannedCall, SnapshotPart } from "../tools/read/account-snapshot-types.ts";
 import type { Decision, ToolResult, ToolRunner } from "../tools/runner.ts";
 import { nextLocalTime } from "../tools/schedule.ts";
 import { type Brain, type BrainContext, SPECIALISTS, type SpecialistName } from "./brain.ts";
@@ -123,11 +123,14 @@ export interface SupervisorOptions {
 
 /**
  * One invocation's latest account snapshot (`configurable.snapshots`): route and the specialists'
- * decide nodes read the account once, and again only after a node changed something. Never
+ * decide nodes read the account once, and again only after a node's executed calls changed
+ * something — only the parts those tools say they change (`WriteTool.changes`). Never
  * checkpointed; a resumed thread without it reads afresh at every node.
  */
 export interface SnapshotCache {
   current?: AccountSnapshot;
+  /** Parts of `current` executed calls have changed since it was read. */
+  stale?: Set<SnapshotPart>;
   /**
    * Idempotency keys of the account's actions waiting for approval, when read with the snapshot (a
    * worker's batch, `pendingApprovalKeys`); the act nodes add those they queue. Without it, each act
@@ -143,15 +146,28 @@ async function readSnapshot(
   account: Pick<AccountState, "customerId" | "asOf" | "now">,
   cache?: SnapshotCache,
 ): Promise<AccountSnapshot> {
-  if (cache?.current) return cache.current;
+  const stale = cache?.current && cache.stale?.size ? [...cache.stale] : undefined;
+  if (cache?.current && !stale) return cache.current;
   const result = await runner.call<AccountSnapshot>(
     "account_snapshot",
-    { customerId: account.customerId, asOf: account.asOf },
+    { customerId: account.customerId, asOf: account.asOf, ...(stale ? { parts: stale } : {}) },
     { caller, now: new Date(account.now) },
   );
   if (result.status !== "ok") throw new Error(`account_snapshot failed: ${JSON.stringify(result)}`);
-  if (cache) cache.current = result.output;
-  return result.output;
+  let snapshot = result.output;
+  if (stale && cache?.current) {
+    // The parts read again, over the rest of the snapshot the invocation already had.
+    snapshot = { ...cache.current, now: snapshot.now, customer: snapshot.customer, ...pick(snapshot, stale) };
+  }
+  if (cache) {
+    cache.current = snapshot;
+    cache.stale = undefined;
+  }
+  return snapshot;
+}
+
+function pick(snapshot: AccountSnapshot, parts: readonly SnapshotPart[]): Partial<AccountSnapshot> {
+  return Object.fromEntries(parts.map((part) => [part, snapshot[part]]));
 }
 
 /**
@@ -179,14 +195,25 @@ export function buildSupervisor(options: SupervisorOptions) {
   const snapshotOf = (state: AccountState, config?: RunnableConfig) =>
     readSnapshot(runner, caller, state, config?.configurable?.snapshots as SnapshotCache | undefined);
 
-  /** After a node changed the ledger (or queued an approval), the next snapshot is read afresh. */
+  /**
+   * After a node's calls executed, the parts of the snapshot their tools change are read again when
+   * next asked for; all of it, for a tool that does not say. Nothing else changes the ledger: a
+   * proposal waiting for approval, a refusal, a failure (rolled back) or a dry run's verdict.
+   */
   function ledgerChanged(config: RunnableConfig | undefined, outcomes: CallOutcome[]): void {
     const cache = config?.configurable?.snapshots as SnapshotCache | undefined;
-    if (
-      cache &&
-      outcomes.some((o) => o.status !== "blocked" && o.status !== "invalid" && o.status !== "skipped")
-    )
-      cache.current = undefined;
+    if (!cache?.current) return;
+    for (const outcome of outcomes) {
+      if (outcome.status !== "executed") continue;
+      const tool = runner.get(outcome.tool);
+      const changes = tool.effect === "write" ? tool.changes : [];
+      if (!changes) {
+        cache.current = undefined;
+        cache.stale = undefined;
+        return;
+      }
+      for (const part of changes) (cache.stale ??= new Set()).add(part);
+    }
   }
 
   const nextAfter = (state: AccountState, specialist: SpecialistName | null): string => {

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { DbOrTx, Tx } from "../db/connection.ts";
 import type { PolicyDocument } from "../policies/index.ts";
 import type { ActionKind, Caller, OutreachDetails, ProposedAction } from "../policies/types.ts";
+import type { SnapshotPart } from "./read/account-snapshot-types.ts";
 
 export interface ToolContext {
   caller: Caller;
@@ -63,6 +64,11 @@ export interface WriteTool<I extends z.ZodType = z.ZodType, O = unknown> extends
    * possible. Called before `propose`; returns the input unchanged when nothing went stale.
    */
   refresh?(input: z.output<I>, tx: Tx, ctx: ToolContext): Promise<z.output<I>>;
+  /**
+   * The parts of the account's snapshot an executed call may change, so an agent deciding next
+   * reads only those again ([]: none). Absent: any part — the whole snapshot is read again.
+   */
+  changes?: readonly SnapshotPart[];
 }
 
 export type Tool = ReadTool | WriteTool;

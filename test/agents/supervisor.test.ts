@@ -3,6 +3,7 @@
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { Brain } from "../../agents/brain.ts";
 import { openCheckpointer } from "../../agents/checkpointer.ts";
 import { rulesBrain } from "../../agents/rules-brain.ts";
 import { type ApprovalRequest, buildSupervisor, threadIdFor } from "../../agents/supervisor.ts";
@@ -12,6 +13,7 @@ import type { Caller } from "../../policies/types.ts";
 import { decideAction } from "../../server/approvals.ts";
 import { runAccounts } from "../../server/run.ts";
 import { loadAccountSnapshots } from "../../tools/read/account-snapshot.ts";
+import type { AccountSnapshot, PlannedCall } from "../../tools/read/account-snapshot-types.ts";
 import { pendingApprovalKeys } from "../../tools/read/pending-approvals.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
 import { ToolRunner } from "../../tools/runner.ts";
@@ -190,6 +192,96 @@ describe("the supervisor", () => {
     expect(await messagesTo(accounts[2]!.customer.id)).toHaveLength(0);
     expect(await messagesTo(accounts[0]!.customer.id)).toHaveLength(1);
     await second.close();
+  });
+});
+
+describe("the snapshot a specialist decides from", () => {
+  /** A brain that keeps each specialist's snapshot, and a runner that keeps each snapshot read's input. */
+  function observed(plan?: (specialist: string, snapshot: AccountSnapshot) => PlannedCall[] | undefined) {
+    const seen = new Map<string, AccountSnapshot>();
+    const brain: Brain = {
+      ...rulesBrain,
+      decide: async (specialist, snapshot, policy, context) => {
+        seen.set(specialist, snapshot);
+        const calls = plan?.(specialist, snapshot);
+        return calls ? { calls, notes: [] } : rulesBrain.decide(specialist, snapshot, policy, context);
+      },
+    };
+    const reads: Record<string, unknown>[] = [];
+    const spied = runner();
+    const call = spied.call.bind(spied);
+    spied.call = ((name: string, input: unknown, options: Parameters<typeof call>[2]) => {
+      if (name === "account_snapshot") reads.push(input as Record<string, unknown>);
+      return call(name, input, options);
+    }) as typeof spied.call;
+    return { seen, reads, supervisor: buildSupervisor({ runner: spied, brain }) };
+  }
+  const invokeCached = (customerId: string, runId: string, supervisor: ReturnType<typeof buildSupervisor>) =>
+    supervisor.invoke(
+      { customerId, asOf: AS_OF, now: NOW, runId, dryRun: false },
+      { configurable: { thread_id: threadIdFor(runId, customerId), snapshots: {} } },
+    );
+
+  it("after a queued message, has the message and the dunning level read again, and the rest as it was", async () => {
+    const { customer, invoice } = await overdueAccount(45_000, 20);
+    const { seen, reads, supervisor } = observed();
+    await invokeCached(customer.id, "77777777-7777-4777-8777-777777777771", supervisor);
+    const before = seen.get("collection")!;
+    const after = seen.get("forecasting")!;
+    // Read once whole, then only the parts send_message changes.
+    expect(reads).toEqual([
+      { customerId: customer.id, asOf: AS_OF },
+      { customerId: customer.id, asOf: AS_OF, parts: ["communications", "openInvoices"] },
+    ]);
+    expect(before.communications).toEqual([]);
+    expect(after.communications).toMatchObject([{ status: "queued", invoiceIds: [invoice.id] }]);
+    expect(after.openInvoices[0]!.dunningLevel).toBeGreaterThan(before.openInvoices[0]!.dunningLevel);
+    expect(after.contacts).toBe(before.contacts);
+    expect(after.paidInvoices).toBe(before.paidInvoices);
+    // What a whole read would give now, part for part.
+    const whole = (await loadAccountSnapshots(database.current.db, [customer.id], AS_OF, new Date(NOW))).get(
+      customer.id,
+    )!;
+    expect(after).toEqual(whole);
+  });
+
+  it("is read again whole after a tool that does not say what it changes", async () => {
+    const { customer } = await overdueAccount(45_000, 20);
+    const { seen, reads, supervisor } = observed((specialist, snapshot) =>
+      specialist === "collection"
+        ? [
+            {
+              tool: "create_task",
+              input: {
+                customerId: snapshot.customer.id,
+                kind: "call",
+                title: "Call about the overdue invoice",
+              },
+              key: "collection:task",
+              why: "a person should call",
+            },
+          ]
+        : undefined,
+    );
+    await invokeCached(customer.id, "77777777-7777-4777-8777-777777777772", supervisor);
+    expect(seen.has("forecasting")).toBe(true);
+    expect(reads).toEqual([
+      { customerId: customer.id, asOf: AS_OF },
+      { customerId: customer.id, asOf: AS_OF },
+    ]);
+  });
+
+  it("is not read again when nothing executed (a dry run's verdicts)", async () => {
+    const { customer } = await overdueAccount(45_000, 20);
+    const { seen, reads, supervisor } = observed();
+    const runId = "77777777-7777-4777-8777-777777777773";
+    const state = (await supervisor.invoke(
+      { customerId: customer.id, asOf: AS_OF, now: NOW, runId, dryRun: true },
+      { configurable: { thread_id: threadIdFor(runId, customer.id), snapshots: {} } },
+    )) as { outcomes: { tool: string; status: string }[] };
+    expect(state.outcomes.find((o) => o.tool === "send_message")).toMatchObject({ status: "allow" });
+    expect(seen.get("forecasting")).toBe(seen.get("collection"));
+    expect(reads).toEqual([{ customerId: customer.id, asOf: AS_OF }]);
   });
 });
 

@@ -71,6 +71,28 @@ describe("account_snapshot", () => {
     expect(batch.size).toBe(all.length);
     expect(batch.has(unknown)).toBe(false);
     for (const { id } of all) expect(batch.get(id), id).toEqual(one.get(id));
+
+    // Only the parts asked for (and the customer): the same as in the whole snapshot, the rest empty.
+    const rich = all.map((c) => one.get(c.id)!).find((s) => s.communications.length && s.contacts.length)!;
+    const parts = ok<AccountSnapshot>(
+      await runner().call(
+        "account_snapshot",
+        { customerId: rich.customer.id, asOf: "2026-03-10", parts: ["communications", "openInvoices"] },
+        { caller: AGENT },
+      ),
+    );
+    expect(parts.customer).toEqual(rich.customer);
+    expect(parts.communications).toEqual(rich.communications);
+    expect(parts.openInvoices).toEqual(rich.openInvoices);
+    expect(parts.contacts).toEqual([]);
+    expect(parts.recentPayments).toEqual([]);
+    expect(
+      await runner().call(
+        "account_snapshot",
+        { customerId: rich.customer.id, parts: ["communications", "invoices"] },
+        { caller: AGENT },
+      ),
+    ).toMatchObject({ status: "invalid", issues: [{ path: "parts.1" }] });
   });
 
   it("shows open and paid invoices with days late, and finds unidentified payments that may be the customer's", async () => {

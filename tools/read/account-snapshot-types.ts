@@ -177,6 +177,25 @@ export interface AccountSnapshot {
   recentPayments: (SnapshotPayment & { appliedTo: { invoiceId: string; amountMinor: number }[] })[];
 }
 
+/**
+ * A part of the snapshot read by its own statement, which an executed write may leave stale. The
+ * customer is read with any of them.
+ */
+export type SnapshotPart = Exclude<keyof AccountSnapshot, "asOf" | "now" | "customer">;
+
+export const SNAPSHOT_PARTS = [
+  "contacts",
+  "openInvoices",
+  "paidInvoices",
+  "disputes",
+  "promises",
+  "paymentPlans",
+  "communications",
+  "unappliedPayments",
+  "candidatePayments",
+  "recentPayments",
+] as const satisfies readonly SnapshotPart[];
+
 /** A tool call a specialist plans. The runner judges it; the key makes a re-run idempotent. */
 export interface PlannedCall {
   tool: string;

@@ -14,13 +14,15 @@ import { defineTool } from "../define.ts";
 import { ToolInputError } from "../errors.ts";
 import { daysBetween, openInvoiceColumns, utcDate } from "../ledger.ts";
 import { id, isoDate } from "../schemas.ts";
-import type {
-  AccountSnapshot,
-  SnapshotCommunication,
-  SnapshotDispute,
-  SnapshotPayment,
-  SnapshotPaymentPlan,
-  SnapshotPromise,
+import {
+  type AccountSnapshot,
+  SNAPSHOT_PARTS,
+  type SnapshotCommunication,
+  type SnapshotDispute,
+  type SnapshotPart,
+  type SnapshotPayment,
+  type SnapshotPaymentPlan,
+  type SnapshotPromise,
 } from "./account-snapshot-types.ts";
 
 const DAY = 86_400_000;
@@ -66,12 +68,17 @@ export const accountSnapshot = defineTool({
   description:
     "Everything an agent decides one account from, as of a date: the customer and its flags, contacts and consents, " +
     "open and recently paid invoices, disputes, promises, payment plans, 90 days of communications, unapplied payments " +
-    "and unidentified payments that may be this customer's.",
+    "and unidentified payments that may be this customer's. `parts` reads only those (and the customer); the others come back empty.",
   effect: "read",
-  input: z.object({ customerId: id("customerId"), asOf: isoDate.optional() }),
+  input: z.object({
+    customerId: id("customerId"),
+    asOf: isoDate.optional(),
+    parts: z.array(z.enum(SNAPSHOT_PARTS)).min(1).optional(),
+  }),
   async run(input, db, ctx): Promise<AccountSnapshot> {
     const asOf = input.asOf ?? utcDate(ctx.now);
-    const snapshot = (await loadAccountSnapshots(db, [input.customerId], asOf, ctx.now)).get(
+    const parts = input.parts ? new Set(input.parts) : undefined;
+    const snapshot = (await loadAccountSnapshots(db, [input.customerId], asOf, ctx.now, parts)).get(
       input.customerId,
     );
     if (!snapshot) throw new ToolInputError("customerId", `no customer ${input.customerId}`);
@@ -105,11 +112,16 @@ export async function loadAccountSnapshots(
   customerIds: readonly string[],
   asOf: string,
   now: Date,
+  /** Only these parts (and the customer); the others come back empty. Default: all. */
+  parts?: ReadonlySet<SnapshotPart>,
 ): Promise<Map<string, AccountSnapshot>> {
   const ids = [...new Set(customerIds)];
   const snapshots = new Map<string, AccountSnapshot>();
   if (ids.length === 0) return snapshots;
   const since = (days: number) => new Date(Date.parse(`${asOf}T00:00:00Z`) - days * DAY);
+  const unread = Promise.resolve([]);
+  const read = <Q>(part: SnapshotPart, query: () => Q): Q | Promise<never[]> =>
+    !parts || parts.has(part) ? query() : unread;
 
   // Independent reads, issued together: postgres.js pipelines them (one write, one wait) or spreads
   // them over the pool, instead of eleven round trips one after another.
@@ -127,95 +139,119 @@ export async function loadAccountSnapshots(
     recentRows,
   ] = await Promise.all([
     db.select().from(customers).where(inArray(customers.id, ids)),
-    db
-      .select()
-      .from(contacts)
-      .where(inArray(contacts.customerId, ids))
-      .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id)),
-    db
-      .select({
-        ...openInvoiceColumns,
-        customerId: invoices.customerId,
-        earlyDiscountPercent: invoices.earlyDiscountPercent,
-        earlyDiscountUntil: invoices.earlyDiscountUntil,
-      })
-      .from(invoices)
-      .where(
-        and(inArray(invoices.customerId, ids), sql`${invoices.balanceMinor} > 0`, isNull(invoices.voidedAt)),
-      )
-      .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
-    db
-      .select({
-        id: invoices.id,
-        customerId: invoices.customerId,
-        externalRef: invoices.externalRef,
-        currency: invoices.currency,
-        amountMinor: invoices.amountMinor,
-        issueDate: invoices.issueDate,
-        dueDate: invoices.dueDate,
-        paidOn: sql<string>`(select max(p.received_on)::text from payment_applications a
-          join payments p on p.id = a.payment_id where a.invoice_id = "invoices"."id")`,
-      })
-      .from(invoices)
-      .where(
-        and(
-          inArray(invoices.customerId, ids),
-          eq(invoices.balanceMinor, 0),
-          gte(invoices.dueDate, minusDays(asOf, 730)),
-        ),
-      )
-      .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
-    db
-      .select()
-      .from(disputes)
-      .where(
-        and(
-          inArray(disputes.customerId, ids),
-          or(inArray(disputes.status, ["open", "investigating"]), gte(disputes.resolvedAt, since(90))),
-        ),
-      )
-      .orderBy(asc(disputes.openedAt), asc(disputes.id)),
-    db
-      .select()
-      .from(promisesToPay)
-      .where(
-        and(
-          inArray(promisesToPay.customerId, ids),
-          or(eq(promisesToPay.status, "open"), gte(promisesToPay.resolvedAt, since(180))),
-        ),
-      )
-      .orderBy(asc(promisesToPay.promisedDate), asc(promisesToPay.id)),
-    db
-      .select()
-      .from(paymentPlans)
-      .where(
-        and(
-          inArray(paymentPlans.customerId, ids),
-          or(inArray(paymentPlans.status, ["proposed", "active"]), gte(paymentPlans.updatedAt, since(180))),
-        ),
-      )
-      .orderBy(asc(paymentPlans.createdAt), asc(paymentPlans.id)),
-    db
-      .select()
-      .from(communications)
-      .where(and(inArray(communications.customerId, ids), gte(communications.occurredAt, since(90))))
-      .orderBy(desc(communications.occurredAt), desc(communications.id)),
-    db
-      .select(paymentColumns)
-      .from(payments)
-      .where(and(inArray(payments.customerId, ids), sql`${payments.amountMinor} > ${payments.appliedMinor}`))
-      .orderBy(asc(payments.receivedOn), asc(payments.id)),
-    candidatePayments(db, ids),
-    db
-      .select({
-        ...paymentColumns,
-        appliedTo: sql<{ invoiceId: string; amountMinor: number }[]>`coalesce((
-          select jsonb_agg(jsonb_build_object('invoiceId', a.invoice_id, 'amountMinor', a.amount_minor) order by a.invoice_id)
-          from payment_applications a where a.payment_id = "payments"."id"), '[]'::jsonb)`,
-      })
-      .from(payments)
-      .where(and(inArray(payments.customerId, ids), gte(payments.receivedOn, minusDays(asOf, 730))))
-      .orderBy(asc(payments.receivedOn), asc(payments.id)),
+    read("contacts", () =>
+      db
+        .select()
+        .from(contacts)
+        .where(inArray(contacts.customerId, ids))
+        .orderBy(desc(contacts.isPrimary), asc(contacts.createdAt), asc(contacts.id)),
+    ),
+    read("openInvoices", () =>
+      db
+        .select({
+          ...openInvoiceColumns,
+          customerId: invoices.customerId,
+          earlyDiscountPercent: invoices.earlyDiscountPercent,
+          earlyDiscountUntil: invoices.earlyDiscountUntil,
+        })
+        .from(invoices)
+        .where(
+          and(
+            inArray(invoices.customerId, ids),
+            sql`${invoices.balanceMinor} > 0`,
+            isNull(invoices.voidedAt),
+          ),
+        )
+        .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
+    ),
+    read("paidInvoices", () =>
+      db
+        .select({
+          id: invoices.id,
+          customerId: invoices.customerId,
+          externalRef: invoices.externalRef,
+          currency: invoices.currency,
+          amountMinor: invoices.amountMinor,
+          issueDate: invoices.issueDate,
+          dueDate: invoices.dueDate,
+          paidOn: sql<string>`(select max(p.received_on)::text from payment_applications a
+            join payments p on p.id = a.payment_id where a.invoice_id = "invoices"."id")`,
+        })
+        .from(invoices)
+        .where(
+          and(
+            inArray(invoices.customerId, ids),
+            eq(invoices.balanceMinor, 0),
+            gte(invoices.dueDate, minusDays(asOf, 730)),
+          ),
+        )
+        .orderBy(asc(invoices.dueDate), asc(invoices.externalRef)),
+    ),
+    read("disputes", () =>
+      db
+        .select()
+        .from(disputes)
+        .where(
+          and(
+            inArray(disputes.customerId, ids),
+            or(inArray(disputes.status, ["open", "investigating"]), gte(disputes.resolvedAt, since(90))),
+          ),
+        )
+        .orderBy(asc(disputes.openedAt), asc(disputes.id)),
+    ),
+    read("promises", () =>
+      db
+        .select()
+        .from(promisesToPay)
+        .where(
+          and(
+            inArray(promisesToPay.customerId, ids),
+            or(eq(promisesToPay.status, "open"), gte(promisesToPay.resolvedAt, since(180))),
+          ),
+        )
+        .orderBy(asc(promisesToPay.promisedDate), asc(promisesToPay.id)),
+    ),
+    read("paymentPlans", () =>
+      db
+        .select()
+        .from(paymentPlans)
+        .where(
+          and(
+            inArray(paymentPlans.customerId, ids),
+            or(inArray(paymentPlans.status, ["proposed", "active"]), gte(paymentPlans.updatedAt, since(180))),
+          ),
+        )
+        .orderBy(asc(paymentPlans.createdAt), asc(paymentPlans.id)),
+    ),
+    read("communications", () =>
+      db
+        .select()
+        .from(communications)
+        .where(and(inArray(communications.customerId, ids), gte(communications.occurredAt, since(90))))
+        .orderBy(desc(communications.occurredAt), desc(communications.id)),
+    ),
+    read("unappliedPayments", () =>
+      db
+        .select(paymentColumns)
+        .from(payments)
+        .where(
+          and(inArray(payments.customerId, ids), sql`${payments.amountMinor} > ${payments.appliedMinor}`),
+        )
+        .orderBy(asc(payments.receivedOn), asc(payments.id)),
+    ),
+    read("candidatePayments", () => candidatePayments(db, ids)),
+    read("recentPayments", () =>
+      db
+        .select({
+          ...paymentColumns,
+          appliedTo: sql<{ invoiceId: string; amountMinor: number }[]>`coalesce((
+            select jsonb_agg(jsonb_build_object('invoiceId', a.invoice_id, 'amountMinor', a.amount_minor) order by a.invoice_id)
+            from payment_applications a where a.payment_id = "payments"."id"), '[]'::jsonb)`,
+        })
+        .from(payments)
+        .where(and(inArray(payments.customerId, ids), gte(payments.receivedOn, minusDays(asOf, 730))))
+        .orderBy(asc(payments.receivedOn), asc(payments.id)),
+    ),
   ]);
   const contactsOf = byCustomer(contactRows, (r) => r.customerId);
   const openOf = byCustomer(openRows, (r) => r.customerId);

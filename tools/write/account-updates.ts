@@ -14,6 +14,7 @@ export const recordPromiseStatus = defineTool({
     "Record that an open promise to pay was kept, broken (its date passed without the money) or cancelled. A broken " +
     "promise moves the account up the dunning ladder.",
   effect: "write",
+  changes: ["promises"],
   input: z.object({
     promiseId: id("promiseId"),
     status: z.enum(["kept", "broken", "cancelled"]),

@@ -11,6 +11,8 @@ export const recordForecast = defineTool({
     "Store pay-date predictions for a customer's open invoices (with the model version that made them) and the " +
     "account's risk score. Re-recording the same model and date replaces the earlier predictions.",
   effect: "write",
+  // Predictions and the customer's risk score: neither is in the snapshot.
+  changes: [],
   input: z.object({
     customerId: id("customerId"),
     asOf: isoDate,

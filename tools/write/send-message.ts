@@ -15,6 +15,8 @@ export const sendMessage = defineTool({
     "Queue an outbound message (email, SMS, call script or letter) to a customer's contact about the given invoices. " +
     "It goes to the outbox for delivery; policy checks consent, contact limits, local time, content and approval needs.",
   effect: "write",
+  // A queued message, and the dunning level it records on its invoices.
+  changes: ["communications", "openInvoices"],
   input: z.object({
     customerId: id("customerId"),
     contactId: id("contactId").optional(),
