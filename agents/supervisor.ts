@@ -212,7 +212,8 @@ export function buildSupervisor(options: SupervisorOptions) {
         cache.stale = undefined;
         return;
       }
-      for (const part of changes) (cache.stale ??= new Set()).add(part);
+      cache.stale ??= new Set();
+      for (const part of changes) cache.stale.add(part);
     }
   }
 
