@@ -96,20 +96,19 @@ export async function identifyPayersInLedger(
   if (payments.length === 0) return new Map();
   const strings = createInterner();
   const pages: LedgerPage[] = [];
-  let pageCount = 0;
   for (let after: string | null = null; ; ) {
     const page = await readPage(db, after, pageSize);
-    pageCount++;
     shareStrings(page, strings);
     pages.push(page);
     if (page.customers.length < pageSize) break;
     after = page.customers[page.customers.length - 1]!.id;
   }
   const identified = identifyInLedger(pages, payments, policy);
+  const manyPages = pages.length > 1;
   pages.length = 0;
   // The directory is garbage now. Collected at once, it goes before a night's garbage piles onto
   // the heap size V8 chose while the directory was alive (1.5× it, bin/arc.js).
-  if (pageCount > 1) collectGarbage();
+  if (manyPages) collectGarbage();
   return new Map(identified);
 }
 

@@ -97,7 +97,7 @@ describe("payer identification across the ledger", () => {
     );
   });
 
-  it("is recorded on each payment by identify_payments, in the same transaction as its action", async () => {
+  it("is recorded on each payment by identify_payments, with its method and time", async () => {
     const db = database.current.db;
     const runner = new ToolRunner({ db, policy: DEFAULT_POLICY, tools: ALL_TOOLS });
     const result = await runner.call<{ payments: number; byMethod: Record<string, number> }>(
