@@ -10,6 +10,7 @@ import {
   type CheckpointTuple,
   MemorySaver,
   type PendingWrite,
+  WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
@@ -17,7 +18,7 @@ import pg from "pg";
 export const CHECKPOINT_SCHEMA = "langgraph";
 
 export interface Checkpointer {
-  saver: PostgresSaver;
+  saver: BatchedPostgresSaver;
   close(): Promise<void>;
 }
 
@@ -30,7 +31,7 @@ export async function openCheckpointer(url: string, poolSize = 1): Promise<Check
   // An idle pooled client can lose its connection (server restart, pool shutdown); pg re-emits that
   // on the pool, and an unhandled 'error' would crash the process. The next query reconnects.
   pool.on("error", () => {});
-  const saver = new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA });
+  const saver = new BatchedPostgresSaver(pool);
   // setup() creates its tables idempotently but not atomically: serialise it across processes with
   // a lock held on a connection of its own (the pool may have only one, which setup() needs). The
   // embedded database has one session for every connection, so there the lock excludes nobody: a
@@ -60,6 +61,135 @@ export async function openCheckpointer(url: string, poolSize = 1): Promise<Check
 
 const SETUP_ATTEMPTS = 10;
 
+/** A checkpoint or a node's pending writes, as LangGraph hands them to a saver. */
+export type CheckpointRecord =
+  | {
+      put: [
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        versions: ChannelVersions,
+      ];
+    }
+  | { putWrites: [config: RunnableConfig, writes: PendingWrite[], taskId: string] };
+
+const TABLES = {
+  blobs: `"${CHECKPOINT_SCHEMA}".checkpoint_blobs`,
+  checkpoints: `"${CHECKPOINT_SCHEMA}".checkpoints`,
+  writes: `"${CHECKPOINT_SCHEMA}".checkpoint_writes`,
+};
+
+/**
+ * LangGraph's PostgresSaver (its tables, serialisation and reads), writing fewer statements: a
+ * checkpoint's channel blobs in one insert instead of one per channel (a paused account's thread has
+ * fifteen), and several records in one transaction (`putMany`: a paused thread's checkpoint and
+ * pending writes together). What it writes is what PostgresSaver writes, row for row.
+ */
+export class BatchedPostgresSaver extends PostgresSaver {
+  constructor(private readonly connections: pg.Pool) {
+    super(connections, undefined, { schema: CHECKPOINT_SCHEMA });
+  }
+
+  override async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    await this.putMany([{ put: [config, checkpoint, metadata, newVersions] }]);
+    const { thread_id, checkpoint_ns = "" } = config.configurable ?? {};
+    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    await this.putMany([{ putWrites: [config, writes, taskId] }]);
+  }
+
+  /** Writes the records in order, in one transaction. */
+  async putMany(records: readonly CheckpointRecord[]): Promise<void> {
+    const statements: [string, unknown[]][] = [];
+    for (const record of records) {
+      if ("put" in record) statements.push(...(await this.checkpointStatements(...record.put)));
+      else statements.push(await this.writesStatement(...record.putWrites));
+    }
+    if (statements.length === 0) return;
+    const client = await this.connections.connect();
+    try {
+      await client.query("BEGIN");
+      for (const [text, values] of statements) await client.query(text, values);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async checkpointStatements(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<[string, unknown[]][]> {
+    if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable;
+    const [blobs, serializedMetadata] = await Promise.all([
+      this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
+      this._dumpMetadata(metadata),
+    ]);
+    const statements: [string, unknown[]][] = [];
+    if (blobs.length > 0)
+      statements.push([
+        `INSERT INTO ${TABLES.blobs} (thread_id, checkpoint_ns, channel, version, type, blob) VALUES ${rows(blobs.length, 6)}
+         ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING`,
+        blobs.flat(),
+      ]);
+    statements.push([
+      `INSERT INTO ${TABLES.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
+      [
+        thread_id,
+        checkpoint_ns,
+        checkpoint.id,
+        checkpoint_id,
+        this._dumpCheckpoint(checkpoint),
+        serializedMetadata,
+      ],
+    ]);
+    return statements;
+  }
+
+  private async writesStatement(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+  ): Promise<[string, unknown[]]> {
+    const { thread_id, checkpoint_ns, checkpoint_id } = config.configurable ?? {};
+    const dumped = await this._dumpWrites(thread_id, checkpoint_ns, checkpoint_id, taskId, writes);
+    // As PostgresSaver: writes to the special channels (errors, interrupts…) replace, others never do.
+    const conflict = writes.every(([channel]) => channel in WRITES_IDX_MAP)
+      ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob"
+      : "DO NOTHING";
+    return [
+      `INSERT INTO ${TABLES.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
+       VALUES ${rows(dumped.length, 8)}
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${conflict}`,
+      dumped.flat(),
+    ];
+  }
+}
+
+/** `($1, $2), ($3, $4)`: placeholders for `count` rows of `width` values. */
+function rows(count: number, width: number): string {
+  return Array.from(
+    { length: count },
+    (_, row) =>
+      `(${Array.from({ length: width }, (_, column) => `$${row * width + column + 1}`).join(", ")})`,
+  ).join(", ");
+}
+
 /** Another process created the same table, type or migration row first (unique or duplicate object). */
 function lostSetupRace(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
@@ -76,9 +206,9 @@ function lostSetupRace(error: unknown): boolean {
  */
 export class PausedOnlySaver extends BaseCheckpointSaver {
   private readonly memory = new MemorySaver();
-  private readonly recorded = new Map<string, (() => Promise<unknown>)[]>();
+  private readonly recorded = new Map<string, CheckpointRecord[]>();
 
-  constructor(private readonly durable: BaseCheckpointSaver) {
+  constructor(private readonly durable: BatchedPostgresSaver) {
     super(durable.serde);
   }
 
@@ -87,11 +217,11 @@ export class PausedOnlySaver extends BaseCheckpointSaver {
     this.recorded.set(threadId, []);
   }
 
-  /** Writes what the thread checkpointed, in the order the graph wrote it, then forgets it. */
+  /** Writes what the thread checkpointed, in the order the graph wrote it and in one transaction, then forgets it. */
   async persist(threadId: string): Promise<void> {
-    const calls = this.recorded.get(threadId) ?? [];
+    const records = this.recorded.get(threadId) ?? [];
     this.forget(threadId);
-    for (const call of calls) await call();
+    await this.durable.putMany(records);
   }
 
   /** Drops the thread's in-memory checkpoints (it finished). */
@@ -122,7 +252,7 @@ export class PausedOnlySaver extends BaseCheckpointSaver {
     if (!this.inMemory(config)) return this.durable.put(config, checkpoint, metadata, newVersions);
     this.recorded
       .get(config.configurable!.thread_id as string)!
-      .push(() => this.durable.put(config, checkpoint, metadata, newVersions));
+      .push({ put: [config, checkpoint, metadata, newVersions] });
     return this.memory.put(config, checkpoint, metadata);
   }
 
@@ -132,10 +262,10 @@ export class PausedOnlySaver extends BaseCheckpointSaver {
     taskId: string,
     taskPath?: string,
   ): Promise<void> {
-    if (!this.inMemory(config)) return this.durable.putWrites(config, writes, taskId, taskPath);
+    if (!this.inMemory(config)) return this.durable.putWrites(config, writes, taskId);
     this.recorded
       .get(config.configurable!.thread_id as string)!
-      .push(() => this.durable.putWrites(config, writes, taskId, taskPath));
+      .push({ putWrites: [config, writes, taskId] });
     return this.memory.putWrites(config, writes, taskId, taskPath);
   }
 
