@@ -521,12 +521,6 @@ class Seeder {
     const byId = new Map(customer.invoices.map((i) => [i.id, i]));
     const asFacts = ({ customerId: _owner, ...facts }: LedgerInvoice): InvoiceFacts =>
       asUnpaid ? { ...facts, balanceMinor: facts.amountMinor, disputed: false } : facts;
-    const open: Record<string, number> = {};
-    for (const invoice of customer.invoices) {
-      const balance = asUnpaid ? invoice.amountMinor : invoice.balanceMinor;
-      if (balance > 0 && (!asUnpaid || named.has(invoice.id)))
-        open[invoice.currency] = (open[invoice.currency] ?? 0) + balance;
-    }
     const since = at.getTime() - this.policy.contact.lookbackDays * DAY_MS;
     const contactId = proposal.outreach?.contactId;
     return {
@@ -534,10 +528,10 @@ class Seeder {
       customer: customer.facts,
       ...(contactId && customer.contact?.id === contactId ? { contact: customer.contact } : {}),
       invoices: [...named].map((id) => asFacts(byId.get(id)!)),
-      openBalanceByCurrency: open,
-      recentCommunications: asUnpaid
-        ? []
-        : customer.communications.filter((c) => Date.parse(c.occurredAt) >= since),
+      recentCommunications:
+        asUnpaid || proposal.kind !== "outreach"
+          ? []
+          : customer.communications.filter((c) => Date.parse(c.occurredAt) >= since),
     };
   }
 

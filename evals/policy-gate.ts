@@ -65,7 +65,6 @@ export function baseFacts(
         disputed: false,
       },
     ],
-    openBalanceByCurrency: { USD: balance },
     recentCommunications: [],
   };
 }

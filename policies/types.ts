@@ -150,9 +150,11 @@ export interface Facts {
   contact?: ContactFacts;
   /** The invoices the action concerns, as they are now. */
   invoices: InvoiceFacts[];
-  /** The customer's whole open balance per currency, in minor units. */
-  openBalanceByCurrency: Record<string, number>;
-  /** Communications with the customer in the last `policy.contact.lookbackDays` days. */
+  /**
+   * Communications with the customer in the last `policy.contact.lookbackDays` days, for an outreach
+   * proposal (the contact rules, which judge only outreach, are the rules that read them); the runner
+   * loads none for other kinds.
+   */
   recentCommunications: CommunicationFacts[];
 }
 

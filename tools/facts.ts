@@ -1,7 +1,7 @@
 // Loads what the policy engine needs to judge a proposal, inside the runner's transaction. The
 // customer row is locked FOR UPDATE, so two writers acting on one account (say, two messages)
 // are judged one after the other and a frequency cap cannot be raced.
-import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, ne } from "drizzle-orm";
 import type { Tx } from "../db/connection.ts";
 import { communications, contacts, customers, invoices } from "../db/schema.ts";
 import type { PolicyDocument } from "../policies/index.ts";
@@ -28,45 +28,44 @@ export async function loadFacts(
 ): Promise<Facts> {
   const customerId = proposal.customerId;
   // A ledger-wide action (an import) concerns no account: the rules judge it on caller and kind.
-  if (!customerId)
-    return { now: now.toISOString(), invoices: [], openBalanceByCurrency: {}, recentCommunications: [] };
-  const customer = await lockCustomer(tx, customerId);
-  // Once the customer is locked, the rest is read together: postgres.js pipelines the four reads on
-  // the transaction's connection (one write, one wait) instead of four round trips in a row.
+  if (!customerId) return { now: now.toISOString(), invoices: [], recentCommunications: [] };
+  // The customer's lock and the reads go out together: postgres.js pipelines them on the transaction's
+  // connection (one write, one wait). The server runs them in order, so the reads start once the lock
+  // is held, each with a fresh snapshot (read committed) that sees what the writer before us committed.
   const invoiceIds = [...new Set([...(proposal.invoiceIds ?? []), ...(proposal.outreach?.invoiceIds ?? [])])];
   const since = new Date(now.getTime() - policy.contact.lookbackDays * 86_400_000);
-  const [contact, invoiceFacts, balances, recent] = await Promise.all([
+  const [customer, contact, invoiceFacts, recent] = await Promise.all([
+    lockCustomer(tx, customerId),
     proposal.contactId ? loadContact(tx, customerId, proposal.contactId) : undefined,
     loadInvoices(tx, customerId, invoiceIds),
-    tx
-      .select({ currency: invoices.currency, total: sql<string>`sum(${invoices.balanceMinor})` })
-      .from(invoices)
-      .where(and(eq(invoices.customerId, customerId), sql`${invoices.balanceMinor} > 0`))
-      .groupBy(invoices.currency),
-    tx
-      .select({
-        channel: communications.channel,
-        direction: communications.direction,
-        status: communications.status,
-        occurredAt: communications.occurredAt,
-        isConversation: communications.isConversation,
-        contactId: communications.contactId,
-      })
-      .from(communications)
-      .where(
-        and(
-          eq(communications.customerId, customerId),
-          gte(communications.occurredAt, since),
-          options.excludeCommunicationId ? ne(communications.id, options.excludeCommunicationId) : undefined,
-        ),
-      ),
+    // Only the contact rules read the account's messages, and they judge only outreach.
+    proposal.kind === "outreach"
+      ? tx
+          .select({
+            channel: communications.channel,
+            direction: communications.direction,
+            status: communications.status,
+            occurredAt: communications.occurredAt,
+            isConversation: communications.isConversation,
+            contactId: communications.contactId,
+          })
+          .from(communications)
+          .where(
+            and(
+              eq(communications.customerId, customerId),
+              gte(communications.occurredAt, since),
+              options.excludeCommunicationId
+                ? ne(communications.id, options.excludeCommunicationId)
+                : undefined,
+            ),
+          )
+      : [],
   ]);
   return {
     now: now.toISOString(),
     customer,
     ...(contact ? { contact } : {}),
     invoices: invoiceFacts,
-    openBalanceByCurrency: Object.fromEntries(balances.map((b) => [b.currency, Number(b.total)])),
     recentCommunications: recent.map(
       (c): CommunicationFacts => ({
         channel: c.channel as CommunicationFacts["channel"],

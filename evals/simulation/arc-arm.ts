@@ -354,17 +354,13 @@ class ArcAccount {
         disputed: this.disputed(id),
       };
     });
-    let open = 0;
-    for (const invoice of this.book.customer.invoices)
-      if (invoice.issueDay <= this.today) open += this.book.balance(invoice.id);
     const since = atMs - this.policy.contact.lookbackDays * DAY_MS;
     return {
       now: new Date(atMs).toISOString(),
       customer: customerFacts(this.customerRow),
       ...(contact ? { contact } : {}),
       invoices: invoiceFacts,
-      openBalanceByCurrency: open > 0 ? { [CURRENCY]: open } : {},
-      recentCommunications: this.comms
+      recentCommunications: (proposal.kind === "outreach" ? this.comms : [])
         .filter((m) => m.atMs >= since && m.id !== excludeCommunicationId)
         .map((m) => ({
           channel: m.channel,

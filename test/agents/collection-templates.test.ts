@@ -32,9 +32,6 @@ function factsFor(snapshot: AccountSnapshot, input: Record<string, unknown>): Fa
   const ids = input.invoiceIds as string[];
   const c = snapshot.customer;
   const contactRow = snapshot.contacts.find((x) => x.id === input.contactId) ?? snapshot.contacts[0];
-  const openBalanceByCurrency: Record<string, number> = {};
-  for (const i of snapshot.openInvoices)
-    openBalanceByCurrency[i.currency] = (openBalanceByCurrency[i.currency] ?? 0) + i.balanceMinor;
   return {
     now: NOW,
     customer: {
@@ -79,7 +76,6 @@ function factsFor(snapshot: AccountSnapshot, input: Record<string, unknown>): Fa
         dueDate,
         disputed,
       })),
-    openBalanceByCurrency,
     recentCommunications: [],
   };
 }

@@ -110,16 +110,11 @@ export function comms(
 
 export function facts(over: Partial<Facts> = {}): Facts {
   const invoices = over.invoices ?? [invoice()];
-  const openBalanceByCurrency: Record<string, number> = {};
-  for (const inv of invoices) {
-    openBalanceByCurrency[inv.currency] = (openBalanceByCurrency[inv.currency] ?? 0) + inv.balanceMinor;
-  }
   return {
     now: NOW,
     customer: customer(),
     contact: contact(),
     invoices,
-    openBalanceByCurrency,
     recentCommunications: [],
     ...over,
   };

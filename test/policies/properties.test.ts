@@ -120,15 +120,11 @@ const factsArb: fc.Arbitrary<Facts> = nowMs.chain((now) =>
       recentCommunications: fc.array(commArb(now), { maxLength: 10 }),
     })
     .map(({ customer: c, contact: k, invoices, recentCommunications }) => {
-      const openBalanceByCurrency: Record<string, number> = {};
-      for (const i of invoices)
-        openBalanceByCurrency[i.currency] = (openBalanceByCurrency[i.currency] ?? 0) + i.balanceMinor;
       return {
         now: iso(now),
         customer: c,
         contact: k,
         invoices,
-        openBalanceByCurrency,
         recentCommunications,
       };
     }),

@@ -354,6 +354,29 @@ describe("facts the runner loads", () => {
       await runner().call("send_message", message, { caller: AGENT, idempotencyKey: "gap:3", now: tomorrow }),
     ).toMatchObject({ status: "executed" });
   });
+
+  it("judges messages racing for one account one after the other: the lock makes each see those before it", async () => {
+    const { customer, invoice } = await account();
+    const message = {
+      customerId: customer.id,
+      channel: "email",
+      body: collectionEmail([invoice.externalRef], 125_000),
+      invoiceIds: [invoice.id],
+    };
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        runner().call("send_message", message, { caller: AGENT, idempotencyKey: `race-gap:${n}` }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual(["blocked", "blocked", "blocked", "executed"]);
+    for (const r of results)
+      if (r.status === "blocked") expect(r.reasons.map((x) => x.ruleId)).toContain("contact.min_gap");
+    const sent = await database.current.db
+      .select()
+      .from(communications)
+      .where(eq(communications.customerId, customer.id));
+    expect(sent).toHaveLength(1);
+  });
 });
 
 describe("scheduled messages", () => {
