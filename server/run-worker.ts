@@ -420,7 +420,15 @@ const PROGRESS_REPORT_MS = 2_000;
 /** …unless the run is this small, when counting after every batch costs next to nothing. */
 const COUNT_EVERY_BATCH_UP_TO = 2_000;
 
-/** Works jobs until the run named is finished, or until aborted. Returns the accounts this process worked for that run. */
+/**
+ * Works jobs until the run named is finished, or until aborted. Returns the accounts this process
+ * worked for that run.
+ *
+ * `concurrency` slots take claimed accounts from one line, and the line is topped up (fetch, claim,
+ * batch reads) while the slots work, as soon as fewer accounts wait in it than there are slots: no
+ * slot waits for the slowest account of a batch, or for the next batch's reads. Finished jobs are
+ * completed in pg-boss a batch at a time.
+ */
 export async function workQueue(
   arc: Arc,
   queue: RunQueue,
@@ -428,87 +436,139 @@ export async function workQueue(
   options: WorkQueueOptions,
 ): Promise<AccountResult[]> {
   const mine: AccountResult[] = [];
-  const batch = Math.max(1, options.concurrency) * 2;
-  // Whether the run is finished is an index probe, asked after every batch; the progress shown counts
+  const slots = Math.max(1, options.concurrency);
+  const batch = slots * 2;
+  const runId = options.untilRunFinished;
+  // Whether the run is finished is an index probe, asked before every fetch; the progress shown counts
   // every item, so on a run of more than COUNT_EVERY_BATCH_UP_TO accounts it is counted every 2 s.
   let progressReportedAt = 0;
   let runSize = 0;
-  const report = async (runId: string) => {
+  const report = async (id: string) => {
     if (!options.onProgress) return;
     progressReportedAt = Date.now();
-    const progress = await runProgress(arc, runId);
+    const progress = await runProgress(arc, id);
     if (!progress) return;
     runSize = progress.accounts.total;
     options.onProgress(progress);
   };
-  for (;;) {
-    if (options.signal?.aborted) break;
-    const runId = options.untilRunFinished;
+  /** False once the named run is no longer running: the caller's work is over. */
+  let runGoesOn = true;
+  const checkRun = async (id: string): Promise<"working" | "finished" | "over"> => {
+    const state = await runState(arc, id);
+    if (!state) return "over";
+    if (
+      runSize <= COUNT_EVERY_BATCH_UP_TO ||
+      state.status !== "running" ||
+      !state.unfinished ||
+      Date.now() - progressReportedAt >= PROGRESS_REPORT_MS
+    )
+      await report(id);
+    if (state.status !== "running") return "over";
+    return state.unfinished ? "working" : "finished";
+  };
+
+  // Claimed accounts not yet started, in fetch order, and the jobs finished but not yet completed.
+  const line: [jobId: string, claim: Claim][] = [];
+  let done: string[] = [];
+  const touched = new Set<string>();
+  const complete = async () => {
+    const ids = done;
+    done = [];
+    if (ids.length > 0) await queue.complete(ids);
+  };
+  /** Fetches, claims and reads the next batch onto the line; 0 when nothing was fetched. */
+  const refill = async (): Promise<number> => {
+    await complete();
     if (runId) {
-      const state = await runState(arc, runId);
-      if (!state) break;
-      if (
-        runSize <= COUNT_EVERY_BATCH_UP_TO ||
-        state.status !== "running" ||
-        !state.unfinished ||
-        Date.now() - progressReportedAt >= PROGRESS_REPORT_MS
-      )
-        await report(runId);
-      if (state.status !== "running") break;
-      if (!state.unfinished) {
+      const run = await checkRun(runId);
+      if (run === "over") runGoesOn = false;
+      if (run !== "working") return 0;
+    }
+    const jobs = await queue.fetch(batch);
+    if (jobs.length === 0) return 0;
+    const claims = await worker.claim(jobs);
+    await worker.prefetch([...claims.values()]);
+    // Jobs with nothing to do (finished items, runs no longer running) are done at once.
+    for (const job of jobs) if (!claims.has(job.id)) done.push(job.id);
+    line.push(...claims);
+    return jobs.length;
+  };
+
+  for (;;) {
+    if (options.signal?.aborted || !runGoesOn) break;
+    let fetched = 0;
+    let refilling: Promise<number> | undefined;
+    let failure: { error: unknown } | undefined;
+    const topUp = () => {
+      const next: Promise<number> = refill().then(
+        (n) => {
+          fetched += n;
+          return n;
+        },
+        (error) => {
+          failure ??= { error };
+          return 0;
+        },
+      );
+      refilling = next;
+      void next.then(() => {
+        if (refilling === next) refilling = undefined;
+      });
+    };
+    const slot = async () => {
+      for (;;) {
+        if (options.signal?.aborted || failure) return;
+        if (line.length < slots && !refilling) topUp();
+        const entry = line.shift();
+        if (!entry) {
+          if (!refilling) return;
+          if ((await refilling) === 0 && line.length === 0) return;
+          continue;
+        }
+        const [jobId, claim] = entry;
+        const account = await worker.work(claim);
+        done.push(jobId);
+        touched.add(claim.runId);
+        if (claim.runId === runId && options.collectResults !== false) mine.push(account);
+        options.onAccount?.(claim.runId, account);
+      }
+    };
+    await Promise.all(Array.from({ length: slots }, slot));
+    // A top-up still under way (the slots were told to stop) lands on the line, to be given back.
+    await refilling;
+    await complete();
+    // Jobs taken but not started (a shutdown, a failed fetch) go straight back for another worker,
+    // their items unclaimed.
+    if (line.length > 0) {
+      const released = line.splice(0);
+      await worker.unclaim(released.map(([, claim]) => claim));
+      await queue.release(released.map(([jobId]) => jobId));
+    }
+    if (failure) throw failure.error;
+    for (const id of touched) {
+      if (id !== runId && (await finishRun(arc, id))) {
+        worker.forget(id);
+        options.onRunFinished?.(id);
+      }
+    }
+    touched.clear();
+    if (options.signal?.aborted || !runGoesOn) break;
+    if (runId) {
+      const run = await checkRun(runId);
+      if (run === "over") break;
+      if (run === "finished") {
         await finishRun(arc, runId);
         continue;
       }
     }
-    const jobs = await queue.fetch(batch);
-    if (jobs.length === 0) {
-      // Nothing queued, but the run may wait on accounts a dead worker took.
-      const recovered = await recoverLostJobs(arc, queue);
-      if (!options.untilRunFinished) {
-        const open = await finishIdleRuns(arc, options.onRunFinished);
-        if (options.exitWhenIdle && open === 0 && recovered === 0) break;
-      }
-      await sleep(queue.settings.pollIntervalMs, options.signal);
-      continue;
+    if (fetched > 0) continue;
+    // Nothing queued, but the run may wait on accounts a dead worker took.
+    const recovered = await recoverLostJobs(arc, queue);
+    if (!runId) {
+      const open = await finishIdleRuns(arc, options.onRunFinished);
+      if (options.exitWhenIdle && open === 0 && recovered === 0) break;
     }
-    const claims = await worker.claim(jobs);
-    await worker.prefetch([...claims.values()]);
-    // Jobs with nothing to do (finished items, runs no longer running) are done at once.
-    const done: string[] = jobs.filter((job) => !claims.has(job.id)).map((job) => job.id);
-    const released: string[] = [];
-    const touched = new Set<string>();
-    const claimed = [...claims];
-    let next = 0;
-    const slot = async () => {
-      for (;;) {
-        const entry = claimed[next++];
-        if (!entry) return;
-        const [jobId, claim] = entry;
-        if (options.signal?.aborted) {
-          released.push(jobId);
-          continue;
-        }
-        const runId = claim.runId;
-        const account = await worker.work(claim);
-        done.push(jobId);
-        touched.add(runId);
-        if (runId === options.untilRunFinished && options.collectResults !== false) mine.push(account);
-        options.onAccount?.(runId, account);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, claimed.length) }, slot));
-    await queue.complete(done);
-    // Jobs taken but not started (a shutdown) go straight back for another worker, their items unclaimed.
-    if (released.length > 0) {
-      await worker.unclaim(released.map((id) => claims.get(id)!));
-      await queue.release(released);
-    }
-    for (const runId of touched) {
-      if (runId !== options.untilRunFinished && (await finishRun(arc, runId))) {
-        worker.forget(runId);
-        options.onRunFinished?.(runId);
-      }
-    }
+    await sleep(queue.settings.pollIntervalMs, options.signal);
   }
   return mine;
 }
