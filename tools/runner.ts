@@ -142,8 +142,8 @@ export class ToolRunner {
   ): Promise<ToolResult> {
     try {
       return await this.db.transaction(async (tx) => {
-        const [existing] = await tx.select().from(actions).where(eq(actions.idempotencyKey, key));
-        if (existing && existing.status !== "failed") return replay(existing);
+        // The key is claimed by the action's insert, after the verdict, not looked up first: an
+        // earlier call with the same key is rare (a replay), and finding it costs a statement per call.
         const proposal = await tool.propose(input, tx, ctx);
         const facts = await loadFacts(tx, proposal, judgedAt(proposal, ctx.now), ctx.policy);
         const verdict = evaluate({ ...proposal, tool: tool.name, caller: ctx.caller }, facts, this.policy);
@@ -173,15 +173,26 @@ export class ToolRunner {
               : null,
           updatedAt: new Date(),
         } as const;
-        const actionId = existing
-          ? (
-              await tx
-                .update(actions)
-                .set(row)
-                .where(eq(actions.id, existing.id))
-                .returning({ id: actions.id })
-            )[0]!.id
-          : (await tx.insert(actions).values(row).returning({ id: actions.id }))[0]!.id;
+        // A concurrent call with the same key makes this insert wait for it, then do nothing.
+        const [inserted] = await tx
+          .insert(actions)
+          .values(row)
+          .onConflictDoNothing({ target: actions.idempotencyKey })
+          .returning({ id: actions.id });
+        let actionId = inserted?.id;
+        if (!actionId) {
+          const [existing] = await tx
+            .select()
+            .from(actions)
+            .where(eq(actions.idempotencyKey, key))
+            .for("update");
+          // The first call's outcome is ours; a failed one is tried again under the same key.
+          if (existing && existing.status !== "failed") return replay(existing);
+          if (!existing) throw new Error(`action ${key} was neither inserted nor found`);
+          actionId = (
+            await tx.update(actions).set(row).where(eq(actions.id, existing.id)).returning({ id: actions.id })
+          )[0]!.id;
+        }
         const audit = { actor: callerLabel(ctx.caller), entityType: "action", entityId: actionId, actionId };
         if (verdict.verdict !== "allow") {
           const blocked = verdict.verdict === "deny";
@@ -203,12 +214,16 @@ export class ToolRunner {
         return { status: "executed", actionId, output, replayed: false };
       });
     } catch (error) {
+      // A call that cannot be proposed again (say, the payment it applied is applied now) may still be
+      // the replay of one that was: the first outcome stands.
+      const [earlier] = await this.db
+        .select()
+        .from(actions)
+        .where(eq(actions.idempotencyKey, key))
+        .catch((): Action[] => []); // unreadable: judged as a first call below
+
+      if (earlier && earlier.status !== "failed") return replay(earlier);
       if (error instanceof ToolInputError) return { status: "invalid", issues: error.issues };
-      if (isUniqueViolation(error, "actions_idempotency_key_key")) {
-        // A concurrent call with the same key won; its outcome is ours.
-        const [winner] = await this.db.select().from(actions).where(eq(actions.idempotencyKey, key));
-        if (winner) return replay(winner);
-      }
       return this.recordFailure(tool.name, input, key, ctx, error);
     }
   }
@@ -527,13 +542,6 @@ function zodIssues(error: z.ZodError): InputIssue[] {
     path: issue.path.length ? issue.path.join(".") : "(input)",
     message: issue.message,
   }));
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = error as { code?: string; constraint_name?: string; cause?: unknown };
-  if (e?.code === "23505" && (e.constraint_name === constraint || String(error).includes(constraint)))
-    return true;
-  return e?.cause ? isUniqueViolation(e.cause, constraint) : false;
 }
 
 function errorMessage(error: unknown): string {

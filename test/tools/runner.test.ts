@@ -178,6 +178,36 @@ describe("the tool runner", () => {
     expect(rows).toHaveLength(1);
   });
 
+  it("replays a call that could not be proposed again: resolving a resolved dispute under its first key", async () => {
+    const { invoice } = await account();
+    const opened = await runner().call(
+      "open_dispute",
+      { invoiceId: invoice.id, category: "pricing", description: "Price is wrong" },
+      { caller: COLLECTOR },
+    );
+    const disputeId = opened.status === "executed" ? (opened.output as { disputeId: string }).disputeId : "";
+    const resolve = { disputeId, outcome: "rejected", resolution: "Price matches the contract" };
+    const first = await runner().call("resolve_dispute", resolve, {
+      caller: COLLECTOR,
+      idempotencyKey: "resolve:1",
+    });
+    expect(first).toMatchObject({ status: "executed", replayed: false });
+    // The dispute is resolved now, so the tool refuses to propose it again; the key's first outcome stands.
+    const again = await runner().call("resolve_dispute", resolve, {
+      caller: COLLECTOR,
+      idempotencyKey: "resolve:1",
+    });
+    expect(again).toMatchObject({ status: "executed", replayed: true });
+    if (first.status === "executed" && again.status === "executed")
+      expect(again.actionId).toBe(first.actionId);
+    // Under another key it is a new call, and invalid.
+    const other = await runner().call("resolve_dispute", resolve, {
+      caller: COLLECTOR,
+      idempotencyKey: "resolve:2",
+    });
+    expect(other).toMatchObject({ status: "invalid", issues: [{ path: "disputeId" }] });
+  });
+
   it("derives a key from the content when none is given, so a retried call has one effect", async () => {
     const { customer } = await account();
     const input = { customerId: customer.id, kind: "review", title: "Review credit limit" };
