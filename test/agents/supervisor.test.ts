@@ -18,7 +18,7 @@ import { pendingApprovalKeys } from "../../tools/read/pending-approvals.ts";
 import { ALL_TOOLS } from "../../tools/registry.ts";
 import { ToolRunner } from "../../tools/runner.ts";
 import { useTestDatabase } from "../support/db.ts";
-import { ledgerCounts, makeContact, makeCustomer, makeInvoice } from "../support/fixtures.ts";
+import { ledgerCounts, makeContact, makeCustomer, makeInvoice, makePayment } from "../support/fixtures.ts";
 
 const database = useTestDatabase();
 const AS_OF = "2026-03-10";
@@ -197,12 +197,16 @@ describe("the supervisor", () => {
 
 describe("the snapshot a specialist decides from", () => {
   /** A brain that keeps each specialist's snapshot, and a runner that keeps each snapshot read's input. */
-  function observed(plan?: (specialist: string, snapshot: AccountSnapshot) => PlannedCall[] | undefined) {
+  function observed(
+    plan?: (specialist: string, snapshot: AccountSnapshot) => PlannedCall[] | undefined,
+    beforeDeciding?: (specialist: string) => Promise<void>,
+  ) {
     const seen = new Map<string, AccountSnapshot>();
     const brain: Brain = {
       ...rulesBrain,
       decide: async (specialist, snapshot, policy, context) => {
         seen.set(specialist, snapshot);
+        await beforeDeciding?.(specialist);
         const calls = plan?.(specialist, snapshot);
         return calls ? { calls, notes: [] } : rulesBrain.decide(specialist, snapshot, policy, context);
       },
@@ -243,6 +247,33 @@ describe("the snapshot a specialist decides from", () => {
       customer.id,
     )!;
     expect(after).toEqual(whole);
+  });
+
+  it("after a payment is applied, has the payment and the invoices it paid read again, equal to a whole read", async () => {
+    const db = database.current.db;
+    const { customer, invoice } = await overdueAccount(45_000, 20);
+    await makePayment(db, {
+      customerId: customer.id,
+      amountMinor: 45_000,
+      receivedOn: "2026-03-09",
+      remittanceText: `Payment of ${invoice.externalRef}`,
+    });
+    // Collection decides from the re-read snapshot: a whole read taken at that moment must equal it.
+    let wholeThen: AccountSnapshot | undefined;
+    const { seen, reads, supervisor } = observed(undefined, async (specialist) => {
+      if (specialist === "collection")
+        wholeThen = (await loadAccountSnapshots(db, [customer.id], AS_OF, new Date(NOW))).get(customer.id);
+    });
+    await invokeCached(customer.id, "77777777-7777-4777-8777-777777777774", supervisor);
+    expect(reads[1]).toEqual({
+      customerId: customer.id,
+      asOf: AS_OF,
+      parts: ["openInvoices", "paidInvoices", "unappliedPayments", "candidatePayments", "recentPayments"],
+    });
+    const decidedFrom = seen.get("collection");
+    expect(decidedFrom?.unappliedPayments).toEqual([]);
+    expect(decidedFrom?.openInvoices).toEqual([]);
+    expect(decidedFrom).toEqual(wholeThen);
   });
 
   it("is read again whole after a tool that does not say what it changes", async () => {

@@ -88,6 +88,8 @@ export const triageDispute = defineTool({
     "Set a live dispute's category, owner and SLA, and mark it as under investigation. The customer's description is " +
     "kept as it is.",
   effect: "write",
+  // The dispute (and, conservatively, whether its invoice reads as disputed).
+  changes: ["disputes", "openInvoices"],
   input: z
     .object({
       disputeId: id("disputeId"),

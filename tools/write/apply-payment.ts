@@ -13,6 +13,8 @@ export const applyPayment = defineTool({
     "Apply (part of) a received payment to one or more open invoices of one customer. An unidentified payment becomes " +
     "that customer's. The ledger refuses to apply more than the payment's unapplied amount or an invoice's balance.",
   effect: "write",
+  // The payment (assigned to the customer, applied) and, by the ledger triggers, the invoices it pays.
+  changes: ["openInvoices", "paidInvoices", "unappliedPayments", "candidatePayments", "recentPayments"],
   input: z.object({
     paymentId: id("paymentId"),
     applications: z

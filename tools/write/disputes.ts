@@ -15,6 +15,8 @@ export const openDispute = defineTool({
     "Open a dispute on an invoice with the customer's description. A disputed invoice is held out of dunning until " +
     "the dispute is resolved. If the invoice already has a live dispute, that dispute is returned instead.",
   effect: "write",
+  // The dispute, and its invoice now disputed.
+  changes: ["disputes", "openInvoices"],
   input: z.object({
     invoiceId: id("invoiceId"),
     category: disputeCategory.default("other"),
@@ -72,6 +74,8 @@ export const resolveDispute = defineTool({
     "expired (past its SLA with no word from the customer). The invoice returns to the collection cadence for whatever " +
     "balance remains.",
   effect: "write",
+  // The dispute, and its invoice no longer disputed.
+  changes: ["disputes", "openInvoices"],
   input: z.object({
     disputeId: id("disputeId"),
     outcome: z.enum(["resolved", "rejected", "expired"]),

@@ -11,6 +11,8 @@ export const proposePaymentPlan = defineTool({
     "Offer a customer a payment plan: instalments with dates and amounts that together cover the given invoices' open " +
     "balance. Plans beyond the policy's instalment or duration limits need approval or are refused.",
   effect: "write",
+  // The proposed plan.
+  changes: ["paymentPlans"],
   input: z.object({
     customerId: id("customerId"),
     invoiceIds: z.array(id("invoiceIds[]")).min(1, { message: "name at least one invoice" }).max(200),

@@ -12,6 +12,8 @@ export const writeOff = defineTool({
     "an early-payment discount the customer took, a small residual balance or a bad debt. Amounts above the policy's " +
     "automatic limit need approval; above its hard limit they are refused.",
   effect: "write",
+  // The write-off and, by the ledger trigger, its invoice's balance.
+  changes: ["openInvoices", "paidInvoices"],
   input: z.object({
     invoiceId: id("invoiceId"),
     amountMinor: minorUnits,
