@@ -86,6 +86,17 @@ export class AccountWorker {
   private readonly contexts = new Map<string, Promise<RunContext | null>>();
   /** What was read for a batch of claims at once, by "runId:customerId"; `work` takes its own. */
   private readonly prefetched = new Map<string, Prefetched>();
+  /** Worked accounts whose items are not yet recorded (`recordWorked`). */
+  private readonly unrecorded: {
+    runId: string;
+    customerId: string;
+    status: string;
+    plan: unknown;
+    result: unknown;
+    error: string | null;
+    startedAt: string;
+    finishedAt: string;
+  }[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private registered: Promise<void> | undefined;
 
@@ -199,14 +210,12 @@ export class AccountWorker {
     }
   }
 
-  /** Works one claimed account and records its result on the item. */
+  /** Works one claimed account; its result goes on the item with the next `recordWorked`. */
   async work(claim: Claim): Promise<AccountResult> {
     const { runId, customerId } = claim;
     const context = await this.contextFor(runId);
     const startedAt = new Date();
     if (!context) throw new Error(`run ${runId} has no context (claim it first)`);
-    const db = this.arc.database.db;
-    const where = and(eq(runItems.runId, runId), eq(runItems.customerId, customerId));
     const saver = await this.saverReady();
     const usage = this.brain.createUsage?.();
     const key = `${runId}:${customerId}`;
@@ -223,23 +232,45 @@ export class AccountWorker {
     );
     const model = usage?.summary();
     if (model && (model.calls > 0 || model.fallbacks > 0)) account.model = model;
-    await db
-      .update(runItems)
-      .set({
-        status: account.status,
-        plan: { steps: account.steps } as never,
-        result: {
-          notes: account.notes,
-          outcomes: account.outcomes,
-          customerRef: account.customerRef,
-          ...(account.model ? { model: account.model } : {}),
-        } as never,
-        error: account.error ?? null,
-        startedAt,
-        finishedAt: new Date(),
-      })
-      .where(where);
+    this.unrecorded.push({
+      runId,
+      customerId,
+      status: account.status,
+      plan: { steps: account.steps },
+      result: {
+        notes: account.notes,
+        outcomes: account.outcomes,
+        customerRef: account.customerRef,
+        ...(account.model ? { model: account.model } : {}),
+      },
+      error: account.error ?? null,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    });
     return account;
+  }
+
+  /**
+   * Records the accounts worked since the last call on their items, in one statement. Until then an
+   * item stays "running" under this worker's claim: a worker that dies first has those accounts worked
+   * again (their calls replay by idempotency key). Call it before completing their jobs, so that no
+   * completed job leaves its item unfinished.
+   */
+  async recordWorked(): Promise<void> {
+    if (this.unrecorded.length === 0) return;
+    const items = this.unrecorded.splice(0);
+    try {
+      await this.arc.database.db.execute(sql`
+        update ${runItems} set status = w.status, plan = w.plan, result = w.result, error = w.error,
+          started_at = w."startedAt", finished_at = w."finishedAt"
+        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as w(
+          "runId" uuid, "customerId" uuid, status text, plan jsonb, result jsonb, error text,
+          "startedAt" timestamptz, "finishedAt" timestamptz)
+        where ${runItems.runId} = w."runId" and ${runItems.customerId} = w."customerId"`);
+    } catch (error) {
+      this.unrecorded.unshift(...items); // tried again with the next ones
+      throw error;
+    }
   }
 
   /** Gives claimed accounts that were not started back (their items "pending" again). */
@@ -472,9 +503,18 @@ export async function workQueue(
   let done: string[] = [];
   const touched = new Set<string>();
   const complete = async () => {
+    // The finished jobs are taken before the items are recorded: each was worked before recordWorked
+    // starts, so its item is among those recorded, and no job is completed with its item unrecorded
+    // (a worker killed then would leave an item "running" with no job to bring it back).
     const ids = done;
     done = [];
-    if (ids.length > 0) await queue.complete(ids);
+    try {
+      await worker.recordWorked();
+      if (ids.length > 0) await queue.complete(ids);
+    } catch (error) {
+      done.unshift(...ids);
+      throw error;
+    }
   };
   /** Fetches, claims and reads the next batch onto the line; 0 when nothing was fetched. */
   const refill = async (): Promise<number> => {
