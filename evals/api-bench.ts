@@ -64,7 +64,7 @@ import type {
   Verdict,
 } from "../policies/types.ts";
 import { apiCaller, createApiKey } from "../server/api-keys.ts";
-import { contactFacts, customerFacts } from "../tools/facts.ts";
+import { communicationFactColumns, contactFacts, customerFacts } from "../tools/facts.ts";
 import { invoiceIsDisputed } from "../tools/ledger.ts";
 import { ALL_TOOLS } from "../tools/registry.ts";
 import { callerLabel } from "../tools/runner.ts";
@@ -285,15 +285,7 @@ async function loadLedger(
     .orderBy(asc(invoices.dueDate), asc(invoices.externalRef));
   const since = new Date(now.getTime() - (policy.contact.lookbackDays + 8) * DAY_MS);
   const communicationRows = await db
-    .select({
-      customerId: communications.customerId,
-      channel: communications.channel,
-      direction: communications.direction,
-      status: communications.status,
-      occurredAt: communications.occurredAt,
-      isConversation: communications.isConversation,
-      contactId: communications.contactId,
-    })
+    .select({ customerId: communications.customerId, ...communicationFactColumns })
     .from(communications)
     .where(gte(communications.occurredAt, since));
   const applicationRows = await db

@@ -18,6 +18,16 @@ import { invoiceIsDisputed } from "./ledger.ts";
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
+/** The columns of a communications row the contact rules read (shared with the API bench's bulk judging). */
+export const communicationFactColumns = {
+  channel: communications.channel,
+  direction: communications.direction,
+  status: communications.status,
+  occurredAt: communications.occurredAt,
+  isConversation: communications.isConversation,
+  contactId: communications.contactId,
+};
+
 export async function loadFacts(
   tx: Tx,
   proposal: Proposal,
@@ -41,14 +51,7 @@ export async function loadFacts(
     // Only the contact rules read the account's messages, and they judge only outreach.
     proposal.kind === "outreach"
       ? tx
-          .select({
-            channel: communications.channel,
-            direction: communications.direction,
-            status: communications.status,
-            occurredAt: communications.occurredAt,
-            isConversation: communications.isConversation,
-            contactId: communications.contactId,
-          })
+          .select(communicationFactColumns)
           .from(communications)
           .where(
             and(

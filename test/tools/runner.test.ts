@@ -35,6 +35,16 @@ function collectionEmail(refs: string[], balanceMinor: number, currency = "USD")
   ].join("\n");
 }
 
+/** A lawful collection email about one invoice of 125,000 minor units. */
+function reminderEmail(customerId: string, invoice: { id: string; externalRef: string }) {
+  return {
+    customerId,
+    channel: "email",
+    body: collectionEmail([invoice.externalRef], 125_000),
+    invoiceIds: [invoice.id],
+  };
+}
+
 async function account(values: Partial<typeof customers.$inferInsert> = {}, amountMinor = 125_000) {
   const db = database.current.db;
   const customer = await makeCustomer(db, values);
@@ -344,12 +354,7 @@ describe("facts the runner loads", () => {
       { caller: COLLECTOR },
     );
     expect(opened.status).toBe("executed");
-    const message = {
-      customerId: customer.id,
-      channel: "email",
-      body: collectionEmail([invoice.externalRef], 125_000),
-      invoiceIds: [invoice.id],
-    };
+    const message = reminderEmail(customer.id, invoice);
     const refused = await r.call("send_message", message, { caller: AGENT, idempotencyKey: "disputed:1" });
     expect(refused.status).toBe("blocked");
     if (refused.status === "blocked")
@@ -367,12 +372,7 @@ describe("facts the runner loads", () => {
 
   it("counts earlier messages, so the minimum gap between emails holds", async () => {
     const { customer, invoice } = await account();
-    const message = {
-      customerId: customer.id,
-      channel: "email",
-      body: collectionEmail([invoice.externalRef], 125_000),
-      invoiceIds: [invoice.id],
-    };
+    const message = reminderEmail(customer.id, invoice);
     expect(
       await runner().call("send_message", message, { caller: AGENT, idempotencyKey: "gap:1" }),
     ).toMatchObject({ status: "executed" });
@@ -387,12 +387,7 @@ describe("facts the runner loads", () => {
 
   it("judges messages racing for one account one after the other: the lock makes each see those before it", async () => {
     const { customer, invoice } = await account();
-    const message = {
-      customerId: customer.id,
-      channel: "email",
-      body: collectionEmail([invoice.externalRef], 125_000),
-      invoiceIds: [invoice.id],
-    };
+    const message = reminderEmail(customer.id, invoice);
     const results = await Promise.all(
       [1, 2, 3, 4].map((n) =>
         runner().call("send_message", message, { caller: AGENT, idempotencyKey: `race-gap:${n}` }),
@@ -413,12 +408,7 @@ describe("scheduled messages", () => {
   it("are judged as of when they go out: a message queued at night for 09:00 local passes the local-time rule", async () => {
     const { customer, invoice } = await account();
     const night = new Date("2026-03-10T02:00:00Z"); // 22:00 the evening before, in New York
-    const message = {
-      customerId: customer.id,
-      channel: "email",
-      body: collectionEmail([invoice.externalRef], 125_000),
-      invoiceIds: [invoice.id],
-    };
+    const message = reminderEmail(customer.id, invoice);
     const now = await runner().call("send_message", message, {
       caller: AGENT,
       idempotencyKey: "sched:1",
@@ -457,12 +447,7 @@ describe("preview", () => {
   it("judges a write exactly as call would, and writes nothing", async () => {
     const { customer, invoice } = await account({ bankruptcyFiledAt: new Date("2026-02-01T00:00:00Z") });
     const before = await ledgerCounts(database.current.db);
-    const message = {
-      customerId: customer.id,
-      channel: "email",
-      body: collectionEmail([invoice.externalRef], 125_000),
-      invoiceIds: [invoice.id],
-    };
+    const message = reminderEmail(customer.id, invoice);
     const previewed = await runner().preview("send_message", message, { caller: AGENT });
     expect(previewed.status).toBe("judged");
     if (previewed.status === "judged") {
